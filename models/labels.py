@@ -1,0 +1,68 @@
+"""The label schema: themes, their labels, and what each label means for a reviewer.
+
+Everything that names a label (training, scoring, flags, the API) reads it from here, so a schema change is one
+edit plus a version bump.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LABEL_SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme groups mutually exclusive sentence labels (a sentence gets at most one per theme)."""
+
+    name: str
+    labels: tuple[str, str]
+    title: str
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme("analysis_depth", ("DESCRIPTIVE", "ANALYTICAL"), "What happened vs why"),
+    Theme("cultural_competence", ("IDENTITY_MENTION", "CULTURAL_ANALYSIS"), "Culture, ethnicity and identity"),
+    Theme("risk_reasoning", ("RISK_UNSUPPORTED", "RISK_REASONED"), "Risk-assessment reasoning"),
+)
+
+THEME_BY_NAME: dict[str, Theme] = {t.name: t for t in THEMES}
+LABELS: tuple[str, ...] = tuple(label for t in THEMES for label in t.labels)
+THEME_OF_LABEL: dict[str, str] = {label: t.name for t in THEMES for label in t.labels}
+
+# Strengths are what the Panel asks reviews to do more of; the rest are the weaknesses reviewlens exists to flag.
+STRENGTH_LABELS = frozenset({"ANALYTICAL", "CULTURAL_ANALYSIS", "RISK_REASONED"})
+
+IDENTITY_SUBJECTS = ("child", "sibling", "parent_carer", "household", "professional", "community", "unspecified")
+IDENTITY_FACETS = (
+    "ethnicity_race",
+    "nationality_immigration",
+    "religion",
+    "language",
+    "culture_community",
+    "gender_sexuality",
+    "disability",
+    "other",
+)
+
+SECTION_KINDS = (
+    "front_matter",
+    "methodology",
+    "background",
+    "chronology",
+    "analysis",
+    "learning",
+    "recommendations",
+    "appendix",
+    "unknown",
+)
+
+DOC_KINDS = ("lcspr", "rapid_review", "scr", "cpr", "briefing", "other")
+
+
+def theme_of(label: str) -> str:
+    """Return the theme a label belongs to, or raise KeyError naming the unknown label."""
+    try:
+        return THEME_OF_LABEL[label]
+    except KeyError:
+        raise KeyError(f"unknown label {label!r}; known labels: {', '.join(LABELS)}") from None

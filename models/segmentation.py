@@ -1,0 +1,173 @@
+"""Splitting a review into sections and sentences, with every offset pointing into the original text.
+
+Headings are found line by line and mapped to section kinds (chronology must be told apart from analysis:
+the document flags treat them differently). Sentences come from spaCy's rule-based sentencizer, run per
+paragraph so offsets stay exact and headings never merge into the sentence that follows them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import spacy
+from spacy.language import Language
+
+# Ordered: the first pattern that matches a heading decides its kind ("learning from the analysis" is learning).
+_SECTION_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("appendix", r"\b(appendix|appendices|annex|references|bibliography)\b"),
+    ("recommendations", r"\b(recommendations?|questions for|actions? (already )?taken|next steps|improving systems)\b"),
+    ("methodology", r"\b(methodology|method|terms of reference|scope|lines of enquiry|review process|"
+                    r"the review team|review panel|parallel processes|limitations|approach to the review)\b"),
+    ("learning", r"\b(learning|lessons|conclusions?|summary of findings and learning)\b"),
+    ("analysis", r"\b(analysis|key practice episodes?|kpe|findings?|themes?|appraisal|good practice|"
+                 r"practice issues|discussion|emerging)\b"),
+    ("chronology", r"\b(chronology|summary of events|case narrative|what happened|timeline|agency involvement|"
+                   r"narrative|period (one|two|three|four|five|\d+)|events leading)\b"),
+    ("background", r"\b(background|the child|pen picture|who (was|is)|family composition|genogram|context|"
+                   r"voice of the child|the family|family involvement|views of the family|case summary|"
+                   r"family and household|about )\b"),
+    ("front_matter", r"\b(foreword|introduction|reasons? for (the|this) review|why this case|the incident|"
+                     r"circumstances|executive summary|contents|glossary|preface)\b"),
+)
+_COMPILED = tuple((kind, re.compile(pat, re.IGNORECASE)) for kind, pat in _SECTION_PATTERNS)
+_NUMBERING = re.compile(r"^\s*(#+\s*|(\d+(\.\d+)*\.?|[ivxlc]+\.|[A-Z]\.)\s+|(section|part|chapter)\s+\d+[:.]?\s*)",
+                        re.IGNORECASE)
+_MAX_HEADING_WORDS = 14
+MIN_SENTENCE_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of text under one heading; `kind` is one of models.labels.SECTION_KINDS."""
+
+    title: str
+    kind: str
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence located by code-point offsets into the original text."""
+
+    start: int
+    end: int
+    text: str
+    section: int  # index into Segmentation.sections, -1 when the document has no headings
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """The sections and sentences of one text."""
+
+    sections: list[Section]
+    sentences: list[Sentence]
+
+    def section_kind(self, sentence: Sentence) -> str:
+        """Return the section kind a sentence stands in (`unknown` without headings)."""
+        return self.sections[sentence.section].kind if sentence.section >= 0 else "unknown"
+
+
+@cache
+def tokenizer_nlp() -> Language:
+    """A blank English pipeline: tokenizer only, no weights, loads offline in ~0.1 s."""
+    return spacy.blank("en")
+
+
+@cache
+def sentence_nlp() -> Language:
+    """A blank English pipeline with the rule-based sentencizer."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def heading_kind(line: str) -> str | None:
+    """Map a heading's text to a section kind, or None when it names no known section."""
+    title = _NUMBERING.sub("", line).strip()
+    for kind, pattern in _COMPILED:
+        if pattern.search(title):
+            return kind
+    return None
+
+
+def _looks_like_heading(line: str, alone: bool, next_line: str | None) -> bool:
+    stripped = line.strip()
+    if not stripped or len(stripped.split()) > _MAX_HEADING_WORDS:
+        return False
+    if stripped.startswith("#"):
+        return True
+    if stripped[-1] in ".,;?!\"'”’)" or not (stripped[0].isupper() or stripped[0].isdigit()):
+        return False
+    if next_line is not None and next_line[:1].islower():
+        return False  # a wrapped line of running text, not a heading
+    return alone or bool(_NUMBERING.match(stripped)) or heading_kind(stripped) is not None
+
+
+def segment(text: str) -> Segmentation:
+    """Split text into sections (from headings) and sentences, all offsets into `text` itself."""
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        lines.append((pos, raw.rstrip("\r\n")))
+        pos += len(raw)
+
+    sections: list[Section] = []
+    paragraphs: list[tuple[int, int, int]] = []  # (start, end, section index)
+    para_start: int | None = None
+    para_end = 0
+    current = -1
+    current_kind = "unknown"
+
+    def close_paragraph() -> None:
+        nonlocal para_start
+        if para_start is not None:
+            paragraphs.append((para_start, para_end, current))
+            para_start = None
+
+    for i, (offset, line) in enumerate(lines):
+        prev_blank = i == 0 or not lines[i - 1][1].strip()
+        next_line = lines[i + 1][1].strip() if i + 1 < len(lines) else None
+        alone = prev_blank and (next_line is None or not next_line)
+        if not line.strip():
+            close_paragraph()
+            continue
+        if (prev_blank or para_start is None) and _looks_like_heading(line, alone, next_line):
+            close_paragraph()
+            title = line.strip().lstrip("#").strip()
+            kind = heading_kind(title)
+            if kind is None:
+                kind = current_kind if sections else "unknown"  # a sub-heading keeps its section's kind
+            current_kind = kind
+            sections.append(Section(title=title, kind=kind, offset=offset + line.index(line.strip()), length=0))
+            current = len(sections) - 1
+            continue
+        if para_start is None:
+            para_start = offset + (len(line) - len(line.lstrip()))
+        para_end = offset + len(line.rstrip())
+    close_paragraph()
+
+    # A section runs to the start of the next one; computed after the fact so lengths are exact.
+    for i, sec in enumerate(sections):
+        end = sections[i + 1].offset if i + 1 < len(sections) else len(text)
+        sections[i] = Section(sec.title, sec.kind, sec.offset, end - sec.offset)
+
+    sentences: list[Sentence] = []
+    nlp = sentence_nlp()
+    spans = [text[s:e] for s, e, _ in paragraphs]
+    for (p_start, _p_end, sec), doc in zip(paragraphs, nlp.pipe(spans, batch_size=64), strict=True):
+        for sent in doc.sents:
+            stripped = sent.text.strip()
+            if not stripped:
+                continue
+            lead = len(sent.text) - len(sent.text.lstrip())
+            start = p_start + sent.start_char + lead
+            sentences.append(Sentence(start, start + len(stripped), stripped, sec))
+    return Segmentation(sections=sections, sentences=sentences)
+
+
+def is_classifiable(sentence: Sentence) -> bool:
+    """Whether a sentence is long enough to judge (page numbers, bullets and stray fragments are not)."""
+    return sum(ch.isalpha() for ch in sentence.text) >= 8 and len(sentence.text.split()) >= MIN_SENTENCE_WORDS

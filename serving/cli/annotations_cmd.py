@@ -1,0 +1,173 @@
+"""`reviewlens annotations ...`: validate, count, convert, split and compare annotation files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Work with the annotated corpus.", no_args_is_help=True)
+
+PathsArg = Annotated[list[Path], typer.Argument(help="JSONL files or folders of them.")]
+DEFAULT_CORPUS = Path("annotations/corpus")
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def validate(paths: PathsArg) -> None:
+    """Check schema, offsets, token alignment, labels, one label per theme per sentence and unique ids."""
+    from training.corpus.validate import validate_files
+
+    try:
+        records, problems = validate_files(list(paths))
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+        return
+    for p in problems:
+        typer.echo(str(p), err=True)
+    if problems:
+        _fail(f"{len(problems)} problem(s) in {len(paths)} path(s); {len(records)} valid record(s)")
+    typer.echo(f"ok: {len(records)} record(s) valid")
+
+
+@app.command()
+def stats(
+    paths: Annotated[list[Path] | None, typer.Argument(help="JSONL files or folders.")] = None,
+    splits: Annotated[Path | None, typer.Option(help="Split file (defaults to annotations/splits.json).")] = None,
+) -> None:
+    """Print counts per label, theme, source, doc_kind and split."""
+    from training.corpus.splits import read_splits
+    from training.corpus.stats import corpus_stats, render_stats
+    from training.corpus.validate import CorpusError, load_corpus
+
+    try:
+        records = load_corpus(list(paths or [DEFAULT_CORPUS]))
+    except (CorpusError, FileNotFoundError) as exc:
+        _fail(str(exc))
+        return
+    split_path = splits or Path("annotations/splits.json")
+    split_map = read_splits(split_path) if split_path.exists() else None
+    typer.echo(render_stats(corpus_stats(records, split_map)))
+
+
+@app.command("near-duplicates")
+def near_duplicates_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(help="JSONL files or folders.")] = None,
+    threshold: Annotated[float, typer.Option(help="Token Jaccard above which two sentences are reported.")] = 0.8,
+) -> None:
+    """List sentence pairs that are near-duplicates (exit 1 if any)."""
+    from training.corpus.near_duplicates import near_duplicates
+    from training.corpus.validate import CorpusError, load_corpus
+
+    try:
+        records = load_corpus(list(paths or [DEFAULT_CORPUS]))
+    except (CorpusError, FileNotFoundError) as exc:
+        _fail(str(exc))
+        return
+    pairs = near_duplicates(records, threshold)
+    for d in pairs:
+        typer.echo(f"{d.jaccard:.2f}  [{d.a_record}] {d.a_text}\n      [{d.b_record}] {d.b_text}")
+    if pairs:
+        _fail(f"{len(pairs)} near-duplicate pair(s) above {threshold}")
+    typer.echo("ok: no near-duplicates")
+
+
+@app.command("import")
+def import_cmd(
+    path: Annotated[Path, typer.Argument(help="File to import.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Canonical JSONL to write.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="sentences | labelstudio | prodigy | doccano | brat")
+    ] = "sentences",
+    source: Annotated[str, typer.Option(help="Value for each record's `source` field.")] = "authored",
+    doc_kind: Annotated[str, typer.Option(help="doc_kind for formats that do not carry one.")] = "other",
+) -> None:
+    """Convert an annotation export into canonical JSONL, reporting spans that do not align to tokens."""
+    from training.corpus.formats.registry import import_file
+    from training.corpus.records import write_jsonl
+    from training.corpus.validate import check_record
+
+    try:
+        result = import_file(path, fmt, source=source, doc_kind=doc_kind)
+    except (ValueError, OSError) as exc:
+        _fail(f"{path}: {exc}")
+        return
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    bad = [(r.id, e) for r in result.records for e in check_record(r.to_json())]
+    for rid, err in bad:
+        typer.echo(f"{path} [{rid}]: {err}", err=True)
+    if bad:
+        _fail(f"{len(bad)} problem(s); nothing written to {output}")
+    n = write_jsonl(result.records, output)
+    typer.echo(f"wrote {n} record(s) with {sum(len(r.spans) for r in result.records)} span(s) to {output}")
+    if result.warnings:
+        typer.echo(f"{len(result.warnings)} warning(s), see above", err=True)
+
+
+@app.command("export")
+def export_cmd(
+    paths: PathsArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl | prodigy | docbin")] = "jsonl",
+) -> None:
+    """Write the corpus as canonical JSONL, Prodigy JSONL or a spaCy DocBin."""
+    from training.corpus.formats.registry import export_records
+    from training.corpus.validate import CorpusError, load_corpus
+
+    try:
+        records = load_corpus(list(paths))
+        n = export_records(records, output, fmt)
+    except (CorpusError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"wrote {n} record(s) to {output} ({fmt})")
+
+
+@app.command()
+def split(
+    paths: Annotated[list[Path] | None, typer.Argument(help="JSONL files or folders.")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("annotations/splits.json"),
+    seed: Annotated[int, typer.Option(help="Random seed of the search for a stratified split.")] = 13,
+) -> None:
+    """Make a train/dev/test split by document, stratified so every label appears in every split."""
+    from training.corpus.splits import make_splits, write_splits
+    from training.corpus.validate import CorpusError, load_corpus
+
+    try:
+        records = load_corpus(list(paths or [DEFAULT_CORPUS]))
+        mapping = make_splits(records, seed=seed)
+    except (CorpusError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    write_splits(mapping, output)
+    counts = {s: sum(1 for v in mapping.values() if v == s) for s in ("train", "dev", "test")}
+    typer.echo(f"wrote {output}: documents per split {counts}")
+
+
+@app.command()
+def agree(
+    a: Annotated[Path, typer.Argument(help="Annotator A's JSONL.")],
+    b: Annotated[Path, typer.Argument(help="Annotator B's JSONL (same excerpt ids).")],
+) -> None:
+    """Cohen's kappa per theme on sentence decisions, and span-level F1, between two annotators."""
+    from training.corpus.agreement import agreement, render_agreement
+    from training.corpus.validate import CorpusError, load_corpus
+
+    try:
+        report = agreement(load_corpus([a]), load_corpus([b]))
+    except (CorpusError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(render_agreement(report))
+
+
+def main() -> None:
+    """Run the annotations sub-app on its own (used in tests)."""
+    app(sys.argv[1:])

@@ -1,0 +1,22 @@
+"""The `reviewlens` command: assembles the sub-command groups; each group lives in its own module."""
+
+from __future__ import annotations
+
+from models.runtime import configure_offline_env
+
+configure_offline_env()
+
+import typer  # noqa: E402
+
+from serving.cli import annotations_cmd  # noqa: E402
+
+app = typer.Typer(
+    name="reviewlens",
+    help="Flag weak analysis in child-safeguarding practice reviews.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(annotations_cmd.app, name="annotations")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,44 @@
+"""Finding near-duplicate sentences (templated writing teaches a model the template, not the concept)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer
+
+from training.corpus.records import Record
+from training.corpus.units import record_units
+
+DEFAULT_THRESHOLD = 0.8
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    """Two sentences whose token sets overlap more than the threshold."""
+
+    jaccard: float
+    a_record: str
+    a_text: str
+    b_record: str
+    b_text: str
+
+
+def near_duplicates(records: list[Record], threshold: float = DEFAULT_THRESHOLD) -> list[NearDuplicate]:
+    """Return sentence pairs (across the whole corpus) with token Jaccard similarity above `threshold`."""
+    units = [u for r in records for u in record_units(r) if len(u.text.split()) >= 4]
+    if len(units) < 2:
+        return []
+    vec = CountVectorizer(binary=True, lowercase=True, token_pattern=r"(?u)\b\w+\b")
+    x = vec.fit_transform([u.text for u in units]).tocsr().astype(np.float32)
+    sizes = np.asarray(x.sum(axis=1)).ravel()
+    inter = (x @ x.T).tocoo()
+    mask = inter.row < inter.col
+    rows, cols, vals = inter.row[mask], inter.col[mask], inter.data[mask]
+    jac = vals / (sizes[rows] + sizes[cols] - vals)
+    out = [
+        NearDuplicate(float(j), units[r].record_id, units[r].text, units[c].record_id, units[c].text)
+        for r, c, j in zip(rows, cols, jac, strict=True)
+        if j > threshold
+    ]
+    return sorted(out, key=lambda d: -d.jaccard)
