@@ -1,0 +1,155 @@
+"""The Analyzer: built once from a model directory, then reused for many texts, in batches.
+
+text → sections and sentences → per-sentence label probabilities → thresholds → document flags → findings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from models.backends.base import Scorer, load_scorer
+from models.documents import Document
+from models.findings import flag_findings, span_findings
+from models.flags import ANALYSIS_SECTIONS, document_flags
+from models.labels import STRENGTH_LABELS, THEMES
+from models.model_dir import ModelDirectory
+from models.predictions import LabelledSentence, decide, label_probs
+from models.registry import resolve_model
+from models.schema import AnalysisResult, DocumentFlag, DocumentInfo, ModelInfo, SectionInfo, ThemeSummary
+from models.segmentation import Segmentation, is_classifiable, segment
+
+_SHARE_OF = {
+    "analysis_depth": "ANALYTICAL among DESCRIPTIVE+ANALYTICAL in analysis, learning and unheaded text",
+    "cultural_competence": "CULTURAL_ANALYSIS among identity sentences",
+    "risk_reasoning": "RISK_REASONED among risk judgements outside the chronology",
+}
+
+
+class Analyzer:
+    """Analyses review texts with one loaded model."""
+
+    def __init__(self, model: ModelDirectory, scorer: Scorer) -> None:
+        self.model = model
+        self.scorer = scorer
+        self.info = ModelInfo(
+            name=model.name, version=model.version, label_schema=model.label_schema, backend=model.backend["type"]
+        )
+
+    @classmethod
+    def load(cls, spec: str | Path | None = None, threads: int | None = None) -> Analyzer:
+        """Load a model directory (a path, a registry name, or None for the promoted default)."""
+        model = ModelDirectory.open(resolve_model(spec))
+        return cls(model, load_scorer(model, threads=threads))
+
+    def score(self, sentences: list[str]) -> np.ndarray:
+        """Raw (n, themes, 3) probabilities for sentences."""
+        return self.scorer.predict_proba(sentences)
+
+    def label_sentences(self, sentences: list[str]) -> list[dict[str, tuple[str, float]]]:
+        """Decided labels (theme → (label, score)) for sentences, with the model's tuned thresholds."""
+        return decide(self.score(sentences), self.model.thresholds)
+
+    def analyze(
+        self,
+        text: str | Document,
+        themes: Sequence[str] | None = None,
+        min_score: float = 0.0,
+        doc_kind: str | None = None,
+    ) -> AnalysisResult:
+        """Analyse one text (or Document, whose page numbers then appear on findings)."""
+        return self.analyze_many([text], themes=themes, min_score=min_score, doc_kinds=[doc_kind])[0]
+
+    def analyze_many(
+        self,
+        texts: Sequence[str | Document],
+        themes: Sequence[str] | None = None,
+        min_score: float = 0.0,
+        doc_kinds: Sequence[str | None] | None = None,
+    ) -> list[AnalysisResult]:
+        """Analyse several texts, scoring all their sentences in one batched pass."""
+        docs = [t if isinstance(t, Document) else Document(text=t) for t in texts]
+        kinds = list(doc_kinds) if doc_kinds is not None else [None] * len(docs)
+        segs = [segment(d.text) for d in docs]
+        chosen = [[s for s in seg.sentences if is_classifiable(s)] for seg in segs]
+        flat = [s.text for sents in chosen for s in sents]
+        probs = self.score(flat)
+        decided = decide(probs, self.model.thresholds)
+        flat_probs = label_probs(probs)
+        theme_set = set(themes) if themes else None
+        results = []
+        i = 0
+        for doc, seg, sents, kind in zip(docs, segs, chosen, kinds, strict=True):
+            labelled = [
+                LabelledSentence(s.start, s.end, s.text, seg.section_kind(s), decided[i + k], flat_probs[i + k])
+                for k, s in enumerate(sents)
+            ]
+            i += len(sents)
+            results.append(self._result(doc, seg, labelled, kind, theme_set, min_score))
+        return results
+
+    def _result(
+        self,
+        doc: Document,
+        seg: Segmentation,
+        labelled: list[LabelledSentence],
+        doc_kind: str | None,
+        themes: set[str] | None,
+        min_score: float,
+    ) -> AnalysisResult:
+        flags = document_flags(labelled, self.model.flags, doc_kind)
+        findings = flag_findings(flags, len(doc.text), themes) + span_findings(labelled, doc.page_of, themes, min_score)
+        return AnalysisResult(
+            model=self.info,
+            document=DocumentInfo(
+                characters=len(doc.text),
+                sentences=len(seg.sentences),
+                classified_sentences=len(labelled),
+                pages=doc.pages,
+                doc_kind=doc_kind,
+                sections=[SectionInfo(title=s.title, kind=s.kind, offset=s.offset, length=s.length) for s in seg.sections],
+                headings_found=bool(seg.sections),
+            ),
+            summary=summarise(labelled, flags, themes),
+            flags=[f for f in flags if not themes or f.theme in themes],
+            findings=findings,
+        )
+
+
+def summarise(
+    labelled: list[LabelledSentence], flags: list[DocumentFlag], themes: set[str] | None = None
+) -> dict[str, ThemeSummary]:
+    """Counts per label (overall and per section kind) and each theme's strength share."""
+    out: dict[str, ThemeSummary] = {}
+    for theme in THEMES:
+        if themes and theme.name not in themes:
+            continue
+        counts: Counter[str] = Counter({label: 0 for label in theme.labels})
+        by_section: dict[str, Counter[str]] = {}
+        share_pool: Counter[str] = Counter()
+        for s in labelled:
+            label = s.label(theme.name)
+            if not label:
+                continue
+            counts[label] += 1
+            by_section.setdefault(s.section, Counter())[label] += 1
+            if theme.name == "analysis_depth" and s.section not in ANALYSIS_SECTIONS:
+                continue
+            if theme.name == "risk_reasoning" and s.section == "chronology":
+                continue
+            share_pool[label] += 1
+        pool = sum(share_pool.values())
+        strength = next(label for label in theme.labels if label in STRENGTH_LABELS)
+        out[theme.name] = ThemeSummary(
+            theme=theme.name,
+            title=theme.title,
+            counts=dict(counts),
+            counts_by_section={k: dict(v) for k, v in sorted(by_section.items())},
+            share=round(share_pool[strength] / pool, 4) if pool else None,
+            share_of=_SHARE_OF[theme.name],
+            flags=[f.id for f in flags if f.theme == theme.name and f.status == "raised"],
+        )
+    return out

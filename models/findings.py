@@ -1,0 +1,116 @@
+"""From labelled sentences and document flags to the findings a reviewer sees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from models.labels import STRENGTH_LABELS
+from models.messages import CHRONOLOGY_DESCRIPTIVE_MESSAGE, TEXT, question_for
+from models.predictions import LabelledSentence
+from models.schema import DocumentFlag, Finding, Severity
+
+# Narration is expected here, so a DESCRIPTIVE sentence is information rather than a concern.
+DESCRIPTIVE_OK_SECTIONS = frozenset({"chronology", "background", "front_matter", "appendix", "methodology"})
+
+FLAG_TEXT: dict[str, tuple[str, str]] = {
+    "ANALYSIS_MOSTLY_DESCRIPTIVE": (
+        "Analysis mostly descriptive",
+        "Why did things happen as they did, and is it specific to this case or a pattern that could recur?",
+    ),
+    "ETHNICITY_NOT_RECORDED": (
+        "Ethnicity not recorded",
+        "Is the child's ethnicity, faith, language and identity stated? If not, does the review explain why?",
+    ),
+    "ETHNICITY_WITHHELD": (
+        "Ethnicity withheld",
+        "Does the review explain why ethnicity is withheld, and whether it was considered in the analysis?",
+    ),
+    "CULTURAL_ANALYSIS_MISSING": (
+        "Culture and identity not considered",
+        "How might the family's heritage, beliefs or experiences have shaped their parenting, the child's "
+        "experience and professionals' responses?",
+    ),
+    "RISK_REASONING_WEAK": (
+        "Risk reasoning weak",
+        "What evidence were the risk judgements based on, and was any of it independent of the carers' accounts?",
+    ),
+}
+
+
+def _severity(label: str, sentence: LabelledSentence, analysis_after: bool) -> Severity:
+    if label in STRENGTH_LABELS:
+        return "strength"
+    if label == "DESCRIPTIVE":
+        return "info" if sentence.section in DESCRIPTIVE_OK_SECTIONS else "concern"
+    if label == "IDENTITY_MENTION":
+        return "info" if analysis_after else "concern"
+    return "concern"
+
+
+def span_findings(
+    sentences: list[LabelledSentence],
+    page_of: Callable[[int], int | None],
+    themes: set[str] | None = None,
+    min_score: float = 0.0,
+) -> list[Finding]:
+    """One finding per decided label of each sentence, in text order."""
+    last_analysis = max(
+        (s.start for s in sentences if s.label("cultural_competence") == "CULTURAL_ANALYSIS"), default=-1
+    )
+    findings: list[Finding] = []
+    for s in sentences:
+        for theme, (label, score) in s.labels.items():
+            if themes and theme not in themes or score < min_score:
+                continue
+            severity = _severity(label, s, analysis_after=last_analysis > s.start)
+            text = TEXT[label]
+            message = text.message
+            if label == "DESCRIPTIVE" and severity == "info":
+                message = CHRONOLOGY_DESCRIPTIVE_MESSAGE
+            elif label == "IDENTITY_MENTION" and severity == "info":
+                message = "Identity is stated here and the review goes on to consider its significance."
+            findings.append(
+                Finding(
+                    scope="span",
+                    theme=theme,
+                    label=label,
+                    offset=s.start,
+                    length=s.end - s.start,
+                    text=s.text,
+                    score=round(score, 4),
+                    severity=severity,
+                    message=message,
+                    short_message=text.short,
+                    question=question_for(label, s.text),
+                    section=s.section,
+                    page=page_of(s.start),
+                )
+            )
+    return findings
+
+
+def flag_findings(flags: list[DocumentFlag], text_length: int, themes: set[str] | None = None) -> list[Finding]:
+    """A document-scope finding for each raised flag, covering the whole text."""
+    out = []
+    for flag in flags:
+        if flag.status != "raised" or (themes and flag.theme not in themes):
+            continue
+        short, question = FLAG_TEXT[flag.id]
+        out.append(
+            Finding(
+                scope="document",
+                theme=flag.theme,
+                label=flag.id,
+                offset=0,
+                length=text_length,
+                text="",
+                score=1.0 if flag.value is None else round(float(flag.value), 4),
+                severity=flag.severity,
+                message=flag.rationale,
+                short_message=short,
+                question=question,
+                evidence=flag.evidence,
+            )
+        )
+    return out
+

@@ -1,0 +1,85 @@
+"""A model directory is self-describing: `model.json` names the backend, thresholds, flag settings, label
+schema and data hash, and the artefacts sit beside it. Serving needs nothing but this directory."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.flags import FlagConfig
+from models.labels import LABEL_SCHEMA_VERSION, LABELS
+
+MANIFEST = "model.json"
+REQUIRED_KEYS = ("name", "version", "label_schema", "backend", "thresholds")
+
+
+class ModelError(RuntimeError):
+    """A model directory is missing, incomplete, corrupt or built for another label schema."""
+
+
+@dataclass(frozen=True)
+class ModelDirectory:
+    """The parsed manifest of a model directory."""
+
+    path: Path
+    name: str
+    version: str
+    label_schema: str
+    backend: dict[str, Any]
+    thresholds: dict[str, float]
+    flags: FlagConfig
+    manifest: dict[str, Any]
+
+    @classmethod
+    def open(cls, path: str | Path) -> ModelDirectory:
+        """Read and check a model directory's manifest; raise ModelError saying exactly what is wrong."""
+        root = Path(path)
+        if not root.is_dir():
+            raise ModelError(
+                f"model directory {root} does not exist; build one with `make train` "
+                "(or `reviewlens train --config training/configs/default.yaml --promote`)"
+            )
+        manifest_path = root / MANIFEST
+        if not manifest_path.is_file():
+            raise ModelError(f"{root} is not a model directory: {MANIFEST} is missing (an unfinished build?)")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ModelError(f"{manifest_path} is corrupt: {exc}") from exc
+        if not isinstance(manifest, dict):
+            raise ModelError(f"{manifest_path} must hold a JSON object")
+        missing = [k for k in REQUIRED_KEYS if k not in manifest]
+        if missing:
+            raise ModelError(f"{manifest_path} lacks {', '.join(missing)}")
+        if manifest["label_schema"] != LABEL_SCHEMA_VERSION:
+            raise ModelError(
+                f"{root} was trained for label schema {manifest['label_schema']}, this reviewlens uses "
+                f"{LABEL_SCHEMA_VERSION}; retrain it"
+            )
+        thresholds = {k: float(v) for k, v in manifest["thresholds"].items()}
+        unknown = set(thresholds) - set(LABELS)
+        if unknown:
+            raise ModelError(f"{manifest_path}: thresholds for unknown labels {sorted(unknown)}")
+        try:
+            flags = FlagConfig.from_dict(manifest.get("flags"))
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"{manifest_path}: {exc}") from exc
+        return cls(
+            path=root,
+            name=str(manifest["name"]),
+            version=str(manifest["version"]),
+            label_schema=manifest["label_schema"],
+            backend=dict(manifest["backend"]),
+            thresholds=thresholds,
+            flags=flags,
+            manifest=manifest,
+        )
+
+    def artefact(self, relative: str) -> Path:
+        """Return the path of an artefact, raising ModelError if it is missing."""
+        p = self.path / relative
+        if not p.exists():
+            raise ModelError(f"{self.path}: artefact {relative} is missing")
+        return p
