@@ -110,7 +110,9 @@ class Analyzer:
                 classified_sentences=len(labelled),
                 pages=doc.pages,
                 doc_kind=doc_kind,
-                sections=[SectionInfo(title=s.title, kind=s.kind, offset=s.offset, length=s.length) for s in seg.sections],
+                sections=[
+                    SectionInfo(title=s.title, kind=s.kind, offset=s.offset, length=s.length) for s in seg.sections
+                ],
                 headings_found=bool(seg.sections),
             ),
             summary=summarise(labelled, flags, themes),

@@ -60,7 +60,7 @@ def span_findings(
     findings: list[Finding] = []
     for s in sentences:
         for theme, (label, score) in s.labels.items():
-            if themes and theme not in themes or score < min_score:
+            if (themes and theme not in themes) or score < min_score:
                 continue
             severity = _severity(label, s, analysis_after=last_analysis > s.start)
             text = TEXT[label]
@@ -113,4 +113,3 @@ def flag_findings(flags: list[DocumentFlag], text_length: int, themes: set[str] 
             )
         )
     return out
-

@@ -81,8 +81,13 @@ def analysis_flag(sents: list[LabelledSentence], cfg: FlagConfig, doc_kind: str 
     ]
     if len(counted) < cfg.min_depth_sentences:
         return DocumentFlag(
-            id="ANALYSIS_MOSTLY_DESCRIPTIVE", theme="analysis_depth", status="insufficient_text", severity="info",
-            value=None, threshold=threshold, evidence=evidence,
+            id="ANALYSIS_MOSTLY_DESCRIPTIVE",
+            theme="analysis_depth",
+            status="insufficient_text",
+            severity="info",
+            value=None,
+            threshold=threshold,
+            evidence=evidence,
             rationale=f"Only {len(counted)} labelled sentences outside background and chronology; at least "
             f"{cfg.min_depth_sentences} are needed to judge the balance of description and analysis.",
         )
@@ -102,8 +107,12 @@ def analysis_flag(sents: list[LabelledSentence], cfg: FlagConfig, doc_kind: str 
         if severe:
             rationale += " The share is below the severe level."
     return DocumentFlag(
-        id="ANALYSIS_MOSTLY_DESCRIPTIVE", theme="analysis_depth", status="raised" if raised else "not_raised",
-        severity="concern" if raised else "info", value=round(share, 4), threshold=threshold,
+        id="ANALYSIS_MOSTLY_DESCRIPTIVE",
+        theme="analysis_depth",
+        status="raised" if raised else "not_raised",
+        severity="concern" if raised else "info",
+        value=round(share, 4),
+        threshold=threshold,
         evidence=evidence + [_sentence_evidence(s, "DESCRIPTIVE", "descriptive sentence") for s in worst if raised],
         rationale=rationale,
     )
@@ -119,19 +128,31 @@ def ethnicity_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFl
     recorded = [s for s in sents if _is_identity(s, cfg) and ETHNICITY_LEXICON.search(s.text)]
     if recorded:
         return DocumentFlag(
-            id="ETHNICITY_NOT_RECORDED", theme="cultural_competence", status="not_raised", severity="info",
-            value=len(recorded), rationale=f"Ethnicity or heritage is stated in {len(recorded)} sentence(s).",
+            id="ETHNICITY_NOT_RECORDED",
+            theme="cultural_competence",
+            status="not_raised",
+            severity="info",
+            value=len(recorded),
+            rationale=f"Ethnicity or heritage is stated in {len(recorded)} sentence(s).",
             evidence=[_sentence_evidence(s, "IDENTITY_MENTION", "ethnicity stated") for s in recorded[:3]],
         )
     if withheld:
         return DocumentFlag(
-            id="ETHNICITY_WITHHELD", theme="cultural_competence", status="raised", severity="info", value=0,
+            id="ETHNICITY_WITHHELD",
+            theme="cultural_competence",
+            status="raised",
+            severity="info",
+            value=0,
             rationale="The review says the family's ethnicity is withheld or blurred, so the reader cannot judge "
             "whether ethnicity shaped what happened; say why, and whether it was considered.",
             evidence=[_sentence_evidence(s, "IDENTITY_MENTION", "ethnicity withheld") for s in withheld[:3]],
         )
     return DocumentFlag(
-        id="ETHNICITY_NOT_RECORDED", theme="cultural_competence", status="raised", severity="concern", value=0,
+        id="ETHNICITY_NOT_RECORDED",
+        theme="cultural_competence",
+        status="raised",
+        severity="concern",
+        value=0,
         rationale="No sentence states the child's or family's ethnicity or heritage.",
         evidence=[_count(len(sents), "sentences read")],
     )
@@ -144,14 +165,22 @@ def cultural_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFla
     evidence = [_count(len(mentions), "identity mentions"), _count(len(analysis), "cultural analysis sentences")]
     if analysis:
         return DocumentFlag(
-            id="CULTURAL_ANALYSIS_MISSING", theme="cultural_competence", status="not_raised", severity="info",
-            value=len(analysis), rationale=f"{len(analysis)} sentence(s) consider the impact of identity or culture.",
+            id="CULTURAL_ANALYSIS_MISSING",
+            theme="cultural_competence",
+            status="not_raised",
+            severity="info",
+            value=len(analysis),
+            rationale=f"{len(analysis)} sentence(s) consider the impact of identity or culture.",
             evidence=evidence + [_sentence_evidence(s, "CULTURAL_ANALYSIS", "cultural analysis") for s in analysis[:3]],
         )
     if len(sents) < cfg.min_cultural_sentences:
         return DocumentFlag(
-            id="CULTURAL_ANALYSIS_MISSING", theme="cultural_competence", status="insufficient_text", severity="info",
-            value=0, evidence=evidence,
+            id="CULTURAL_ANALYSIS_MISSING",
+            theme="cultural_competence",
+            status="insufficient_text",
+            severity="info",
+            value=0,
+            evidence=evidence,
             rationale=f"Only {len(sents)} sentences; at least {cfg.min_cultural_sentences} are needed before the "
             "absence of cultural analysis means anything.",
         )
@@ -162,7 +191,11 @@ def cultural_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFla
     if mentions:
         rationale += f" Identity is noted ({len(mentions)} sentence(s)) but never analysed."
     return DocumentFlag(
-        id="CULTURAL_ANALYSIS_MISSING", theme="cultural_competence", status="raised", severity="concern", value=0,
+        id="CULTURAL_ANALYSIS_MISSING",
+        theme="cultural_competence",
+        status="raised",
+        severity="concern",
+        value=0,
         rationale=rationale,
         evidence=evidence + [_sentence_evidence(s, "IDENTITY_MENTION", "identity noted") for s in mentions[:3]],
     )
@@ -186,8 +219,13 @@ def risk_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFlag:
     ]
     if len(pool) < cfg.min_risk_sentences:
         return DocumentFlag(
-            id="RISK_REASONING_WEAK", theme="risk_reasoning", status="insufficient_text", severity="info",
-            value=None, confidence="low", evidence=evidence,
+            id="RISK_REASONING_WEAK",
+            theme="risk_reasoning",
+            status="insufficient_text",
+            severity="info",
+            value=None,
+            confidence="low",
+            evidence=evidence,
             rationale=f"Only {len(pool)} risk judgements found; at least {cfg.min_risk_sentences} are needed.",
         )
     raised = n_ru > n_rr
@@ -205,13 +243,24 @@ def risk_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFlag:
         (s for s in pool if s.label("risk_reasoning") == "RISK_UNSUPPORTED"), key=lambda s: -s.probs["RISK_UNSUPPORTED"]
     )[:5]
     return DocumentFlag(
-        id="RISK_REASONING_WEAK", theme="risk_reasoning", status="raised" if raised else "not_raised",
-        severity="concern" if raised else "info", value=n_ru - n_rr, threshold=0, confidence=confidence,  # type: ignore[arg-type]
+        id="RISK_REASONING_WEAK",
+        theme="risk_reasoning",
+        status="raised" if raised else "not_raised",
+        severity="concern" if raised else "info",
+        value=n_ru - n_rr,
+        threshold=0,
+        confidence=confidence,  # type: ignore[arg-type]
         rationale=rationale,
-        evidence=evidence + [_sentence_evidence(s, "RISK_UNSUPPORTED", "unsupported judgement") for s in worst if raised],
+        evidence=evidence
+        + [_sentence_evidence(s, "RISK_UNSUPPORTED", "unsupported judgement") for s in worst if raised],
     )
 
 
 def document_flags(sents: list[LabelledSentence], cfg: FlagConfig, doc_kind: str | None = None) -> list[DocumentFlag]:
     """Compute all document flags for one text's labelled sentences."""
-    return [analysis_flag(sents, cfg, doc_kind), ethnicity_flag(sents, cfg), cultural_flag(sents, cfg), risk_flag(sents, cfg)]
+    return [
+        analysis_flag(sents, cfg, doc_kind),
+        ethnicity_flag(sents, cfg),
+        cultural_flag(sents, cfg),
+        risk_flag(sents, cfg),
+    ]

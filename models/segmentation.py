@@ -18,22 +18,38 @@ from spacy.language import Language
 _SECTION_PATTERNS: tuple[tuple[str, str], ...] = (
     ("appendix", r"\b(appendix|appendices|annex|references|bibliography)\b"),
     ("recommendations", r"\b(recommendations?|questions for|actions? (already )?taken|next steps|improving systems)\b"),
-    ("methodology", r"\b(methodology|method|terms of reference|scope|lines of enquiry|review process|"
-                    r"the review team|review panel|parallel processes|limitations|approach to the review)\b"),
+    (
+        "methodology",
+        r"\b(methodology|method|terms of reference|scope|lines of enquiry|review process|"
+        r"the review team|review panel|parallel processes|limitations|approach to the review)\b",
+    ),
     ("learning", r"\b(learning|lessons|conclusions?|summary of findings and learning)\b"),
-    ("analysis", r"\b(analysis|key practice episodes?|kpe|findings?|themes?|appraisal|good practice|"
-                 r"practice issues|discussion|emerging)\b"),
-    ("chronology", r"\b(chronology|summary of events|case narrative|what happened|timeline|agency involvement|"
-                   r"narrative|period (one|two|three|four|five|\d+)|events leading)\b"),
-    ("background", r"\b(background|the child|pen picture|who (was|is)|family composition|genogram|context|"
-                   r"voice of the child|the family|family involvement|views of the family|case summary|"
-                   r"family and household|about )\b"),
-    ("front_matter", r"\b(foreword|introduction|reasons? for (the|this) review|why this case|the incident|"
-                     r"circumstances|executive summary|contents|glossary|preface)\b"),
+    (
+        "analysis",
+        r"\b(analysis|key practice episodes?|kpe|findings?|themes?|appraisal|good practice|"
+        r"practice issues|discussion|emerging)\b",
+    ),
+    (
+        "chronology",
+        r"\b(chronology|summary of events|case narrative|what happened|timeline|agency involvement|"
+        r"narrative|period (one|two|three|four|five|\d+)|events leading)\b",
+    ),
+    (
+        "background",
+        r"\b(background|the child|pen picture|who (was|is)|family composition|genogram|context|"
+        r"voice of the child|the family|family involvement|views of the family|case summary|"
+        r"family and household|about )\b",
+    ),
+    (
+        "front_matter",
+        r"\b(foreword|introduction|reasons? for (the|this) review|why this case|the incident|"
+        r"circumstances|executive summary|contents|glossary|preface)\b",
+    ),
 )
 _COMPILED = tuple((kind, re.compile(pat, re.IGNORECASE)) for kind, pat in _SECTION_PATTERNS)
-_NUMBERING = re.compile(r"^\s*(#+\s*|(\d+(\.\d+)*\.?|[ivxlc]+\.|[A-Z]\.)\s+|(section|part|chapter)\s+\d+[:.]?\s*)",
-                        re.IGNORECASE)
+_NUMBERING = re.compile(
+    r"^\s*(#+\s*|(\d+(\.\d+)*\.?|[ivxlc]+\.|[A-Z]\.)\s+|(section|part|chapter)\s+\d+[:.]?\s*)", re.IGNORECASE
+)
 _MAX_HEADING_WORDS = 14
 MIN_SENTENCE_WORDS = 3
 
@@ -99,8 +115,10 @@ def _looks_like_heading(line: str, alone: bool, next_line: str | None) -> bool:
         return False
     if stripped.startswith("#"):
         return True
-    if stripped[-1] in ".,;?!\"'”’)" or not (stripped[0].isupper() or stripped[0].isdigit()):
+    if not (stripped[0].isupper() or stripped[0].isdigit()):
         return False
+    if stripped[-1] in ".,;!\"'”’" or (stripped[-1] == "?" and not (alone and len(stripped.split()) <= 10)):
+        return False  # a question stands as a heading only on its own ("Who was Child R?")
     if next_line is not None and next_line[:1].islower():
         return False  # a wrapped line of running text, not a heading
     return alone or bool(_NUMBERING.match(stripped)) or heading_kind(stripped) is not None
@@ -150,9 +168,9 @@ def segment(text: str) -> Segmentation:
     close_paragraph()
 
     # A section runs to the start of the next one; computed after the fact so lengths are exact.
-    for i, sec in enumerate(sections):
+    for i, found in enumerate(sections):
         end = sections[i + 1].offset if i + 1 < len(sections) else len(text)
-        sections[i] = Section(sec.title, sec.kind, sec.offset, end - sec.offset)
+        sections[i] = Section(found.title, found.kind, found.offset, end - found.offset)
 
     sentences: list[Sentence] = []
     nlp = sentence_nlp()

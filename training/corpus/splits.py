@@ -51,7 +51,9 @@ def make_splits(
             rng.shuffle(group)
             for i, d in enumerate(group):
                 pos = (i + rng.random()) / len(group)
-                assignment[d] = "train" if pos < fractions[0] else "dev" if pos < fractions[0] + fractions[1] else "test"
+                assignment[d] = (
+                    "train" if pos < fractions[0] else "dev" if pos < fractions[0] + fractions[1] else "test"
+                )
         per_split = {s: sum((by_doc[d] for d in docs if assignment[d] == s), Counter()) for s in SPLIT_NAMES}
         if any(per_split[s][label] == 0 for s in SPLIT_NAMES for label in LABELS):
             continue

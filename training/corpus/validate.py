@@ -6,6 +6,7 @@ Every problem is reported with file, line and record id, so a data scientist can
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -52,9 +53,7 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 def check_record(obj: dict[str, Any]) -> list[str]:
     """Return the problems with one record object (empty when it is valid)."""
-    errors = [
-        f"{'/'.join(map(str, e.absolute_path)) or 'record'}: {e.message}" for e in _validator().iter_errors(obj)
-    ]
+    errors = [f"{'/'.join(map(str, e.absolute_path)) or 'record'}: {e.message}" for e in _validator().iter_errors(obj)]
     if errors:
         return errors
     text: str = obj["text"]
@@ -81,7 +80,7 @@ def check_record(obj: dict[str, Any]) -> list[str]:
             errors.append(f"{where}: identity attributes are only allowed on cultural_competence spans")
     for theme, spans in by_theme.items():
         spans.sort()
-        for (s1, e1, l1), (s2, e2, l2) in zip(spans, spans[1:], strict=False):
+        for (s1, e1, l1), (s2, e2, l2) in pairwise(spans):
             if s2 < e1:
                 errors.append(
                     f"two {theme} labels on one sentence: {l1} {s1}-{e1} overlaps {l2} {s2}-{e2}"

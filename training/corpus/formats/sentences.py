@@ -3,7 +3,7 @@
 Writing offsets by hand is error-prone, so excerpts are drafted as::
 
     @document a-d1 kind=lcspr
-    @excerpt a-d1-analysis section=analysis [ethnicity_withheld]
+    @excerpt a-d1-analysis section=analysis ethnicity_withheld   (the last word optional)
     # A heading line
     One sentence. || ANALYTICAL RISK_REASONED
     Another sentence, unsure of its label. || DESCRIPTIVE? // why it is borderline
@@ -88,7 +88,9 @@ def parse_sentences(text: str, origin: str = "<draft>", source: str = "authored"
             if len(parts) < 2 or not doc_id:
                 raise AuthoringFormatError(f"{where}: @excerpt needs an id and a preceding @document")
             opts = _options(parts[2:])
-            current = _Excerpt(parts[1], doc_id, doc_kind, opts.get("section", "unknown"), "ethnicity_withheld" in parts)
+            current = _Excerpt(
+                parts[1], doc_id, doc_kind, opts.get("section", "unknown"), "ethnicity_withheld" in parts
+            )
             excerpts.append(current)
             new_block = True
             continue
@@ -103,14 +105,14 @@ def parse_sentences(text: str, origin: str = "<draft>", source: str = "authored"
         if not sep:
             raise AuthoringFormatError(f"{where}: a sentence line needs ' || ' followed by its labels (or nothing)")
         label_spec, _, comment = rest.partition("//")
-        spans = _parse_labels(label_spec, where)
+        line_spans = _parse_labels(label_spec, where)
         if comment.strip():
-            for s in spans:
+            for s in line_spans:
                 s.comment = comment.strip()
         if new_block or not current.blocks or (len(current.blocks) - 1) in current.headings:
             current.blocks.append([])
             new_block = False
-        current.blocks[-1].append((sentence.strip(), spans))
+        current.blocks[-1].append((sentence.strip(), line_spans))
 
     records: list[Record] = []
     for ex in excerpts:

@@ -1,0 +1,69 @@
+# reviewlens: every workflow is one target. Run `make help` for the list.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+REGISTRY := models/registry
+CONFIG ?= training/configs/default.yaml
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export ORT_DISABLE_TELEMETRY := 1
+export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export HF_HOME := $(CURDIR)/.hf_home
+export MPLBACKEND := Agg
+
+.PHONY: help install serve model train baseline evaluate compare test lint typecheck unit notebook bench bench-bulk \
+        corpus-check stats clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(INSTALLED) ## Create .venv and install reviewlens with training and dev tools
+
+model: $(INSTALLED) ## Build and promote the default model unless one is already promoted
+	@test -f $(REGISTRY)/DEFAULT && test -d $(REGISTRY)/$$(cat $(REGISTRY)/DEFAULT) \
+	  || $(BIN)/reviewlens train --config $(CONFIG) --promote
+
+serve: model ## Install, build the default model if absent, and serve the API on $(HOST):$(PORT)
+	$(BIN)/reviewlens serve --host $(HOST) --port $(PORT)
+
+train: $(INSTALLED) ## Train $(CONFIG) and promote it
+	$(BIN)/reviewlens train --config $(CONFIG) --promote
+
+baseline: $(INSTALLED) ## Train the linear baseline (not promoted)
+	$(BIN)/reviewlens train --config training/configs/baseline.yaml
+
+evaluate: $(INSTALLED) ## Evaluate the default model on the test split
+	$(BIN)/reviewlens evaluate default
+
+stats: $(INSTALLED) ## Corpus counts per label, theme, source, kind and split
+	$(BIN)/reviewlens annotations stats
+
+corpus-check: $(INSTALLED) ## Validate the corpus and look for near-duplicate sentences
+	$(BIN)/reviewlens annotations validate annotations/corpus
+	$(BIN)/reviewlens annotations near-duplicates annotations/corpus
+
+lint: $(INSTALLED) ## ruff and mypy
+	$(BIN)/ruff check models training serving tests
+	$(BIN)/mypy
+
+test: lint ## Lint, type-check and run the whole test suite (notebook included)
+	$(BIN)/pytest -q
+
+bench: model ## Speed and memory figures for the service and bulk scoring (prints ratios, not pass/fail)
+	$(BIN)/python -m serving.bench
+	$(BIN)/python -m serving.bulk.bench --docs 200
+
+clean: ## Remove the virtualenv, caches and built models
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache .hf_home $(REGISTRY)

@@ -1,0 +1,77 @@
+"""Reading review files (PDF, DOCX, TXT, MD) into a `Document`: text with page offsets, furniture removed.
+
+Shared by the API's upload and the bulk scorer, so a file reads the same whichever door it came through.
+Every failure is an `ExtractionError` whose message says what is wrong in terms a user can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.documents import Document
+from models.extract.cleanup import Cleanup, Line, clean_pages
+from models.extract.errors import ExtractionError
+
+__all__ = ["SUPPORTED_SUFFIXES", "Extracted", "ExtractionError", "extract_bytes", "read_bytes", "read_document"]
+
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A read document and notes on what reading it took (fallback encodings, lines removed, words rejoined)."""
+
+    document: Document
+    notes: tuple[str, ...] = ()
+
+
+def extract_bytes(data: bytes, filename: str) -> Extracted:
+    """Read a file's bytes by its name's suffix; raise ExtractionError when it holds no readable text."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ExtractionError(
+            f"unsupported file type {suffix or '(no suffix)'!r}; reviewlens reads {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    if not data or data.isspace():
+        raise ExtractionError("empty file")
+    report = Cleanup()
+    name = Path(filename).name
+    pages: list[list[Line]]
+    if suffix == ".pdf":
+        from models.extract.pdf import read_pdf_pages
+
+        pages, paged = read_pdf_pages(data), True
+    elif suffix == ".docx":
+        from models.extract.docx import read_docx_lines
+
+        pages, paged = [read_docx_lines(data)], False
+    else:
+        from models.extract.text import decode_text, text_pages
+
+        text, notes = decode_text(data)
+        report.notes.extend(notes)
+        pages = text_pages(text)
+        paged = len(pages) > 1
+    document = clean_pages(pages, name, paged, report)
+    if not document.text.strip():
+        raise ExtractionError("empty document: no text left once page numbers, headers and footers are removed")
+    if report.furniture_removed:
+        report.notes.append(f"removed {report.furniture_removed} header/footer/page-number line(s)")
+    if report.hyphens_rejoined:
+        report.notes.append(f"rejoined {report.hyphens_rejoined} word(s) hyphenated across lines")
+    return Extracted(document, tuple(report.notes))
+
+
+def read_bytes(data: bytes, filename: str) -> Document:
+    """Read a file's bytes (its type taken from `filename`) into a Document; raise ExtractionError."""
+    return extract_bytes(data, filename).document
+
+
+def read_document(path: Path) -> Document:
+    """Read a file into a Document; raise ExtractionError (also for a file that cannot be opened)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ExtractionError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return extract_bytes(data, Path(path).name)

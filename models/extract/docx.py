@@ -1,0 +1,64 @@
+"""DOCX body text: paragraphs and table cells in document order, headings on lines of their own.
+
+Running headers and footers live in separate parts of a DOCX and never enter the body, so there is no
+furniture to strip; nor are there pages, since Word lays them out only when it renders.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from docx import Document as open_docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from models.extract.cleanup import Line
+from models.extract.errors import ExtractionError
+
+# Encrypted Office files (and legacy .doc) are OLE compound files, not zips.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read_docx_lines(data: bytes) -> list[Line]:
+    """Body lines of a DOCX, every paragraph (heading or not) its own block; raise ExtractionError.
+
+    A blank line around each paragraph leaves a heading alone on its line, which is how segmentation finds it.
+    """
+    if data.startswith(_OLE_MAGIC):
+        raise ExtractionError("encrypted DOCX (or a legacy .doc saved with a .docx name): it cannot be opened")
+    try:
+        doc = open_docx(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise ExtractionError(f"corrupt DOCX: {exc}") from exc
+    except Exception as exc:  # lxml raises its own XMLSyntaxError for a broken document.xml
+        raise ExtractionError(f"corrupt DOCX: {type(exc).__name__}: {exc}") from exc
+    lines: list[Line] = []
+    for block in doc.iter_inner_content():
+        paragraphs = _table_paragraphs(block) if isinstance(block, Table) else [block]
+        for para in paragraphs:
+            _add_paragraph(lines, para)
+    return lines
+
+
+def _table_paragraphs(table: Table) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    seen: set[object] = set()  # the cell elements themselves: holding them keeps their identity stable
+    for row in table.rows:
+        for cell in row.cells:
+            # python-docx repeats a merged cell once per grid column it spans.
+            if cell._tc in seen:
+                continue
+            seen.add(cell._tc)
+            out.extend(cell.paragraphs)
+    return out
+
+
+def _add_paragraph(lines: list[Line], para: Paragraph) -> None:
+    text = para.text.strip()
+    if not text:
+        return
+    # Soft line breaks inside a paragraph stay single newlines, so they do not split it.
+    for k, part in enumerate(text.split("\n")):
+        lines.append(Line(part, gap_before=k == 0 and bool(lines)))

@@ -1,0 +1,72 @@
+"""Injected resources: settings, the loaded Analyzer, API-key checks, and running analysis off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from models.analyzer import Analyzer
+from serving.api.errors import ApiError
+from serving.api.settings import Settings
+
+T = TypeVar("T")
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_analyzer(request: Request) -> Analyzer:
+    """The Analyzer loaded at start-up (503 until it is ready)."""
+    analyzer: Analyzer | None = getattr(request.app.state, "analyzer", None)
+    if analyzer is None:
+        error = getattr(request.app.state, "load_error", None)
+        raise ApiError(503, "model_not_ready", error or "The model is still loading; retry shortly.")
+    return analyzer
+
+
+def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> None:
+    """When API keys are configured, accept `Authorization: Bearer <key>` or `X-API-Key: <key>`."""
+    if not settings.api_keys:
+        return
+    supplied = request.headers.get("x-api-key")
+    auth = request.headers.get("authorization", "")
+    if supplied is None and auth.lower().startswith("bearer "):
+        supplied = auth[7:].strip()
+    if supplied is None:
+        raise ApiError(401, "unauthorized", "An API key is required (Authorization: Bearer <key> or X-API-Key).")
+    # Compare against every key in constant time so timing reveals neither a key nor which one matched.
+    ok = False
+    for key in settings.api_keys:
+        ok |= hmac.compare_digest(supplied.encode(), key.encode())
+    if not ok:
+        raise ApiError(401, "unauthorized", "The API key is not valid.")
+
+
+def require_json(request: Request) -> None:
+    """JSON routes refuse other content types with 415 rather than a confusing validation error."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise ApiError(415, "unsupported_media_type", f"Send JSON (Content-Type: application/json), not "
+                       f"{content_type or 'no content type'}.")
+
+
+async def run_bounded(fn: Callable[[], T], settings: Settings) -> T:
+    """Run CPU-bound work in the thread pool with the request time limit (504 when exceeded)."""
+    try:
+        return await asyncio.wait_for(run_in_threadpool(fn), timeout=settings.request_timeout_s)
+    except TimeoutError:
+        raise ApiError(
+            504, "timeout", f"Analysis took longer than {settings.request_timeout_s:g} s; send a shorter text."
+        ) from None
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+AnalyzerDep = Annotated[Analyzer, Depends(get_analyzer)]

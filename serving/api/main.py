@@ -1,0 +1,70 @@
+"""Assembles the FastAPI app: settings, the Analyzer loaded once in the lifespan, routers, limits, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from models.runtime import configure_offline_env
+
+configure_offline_env()
+
+from fastapi import Depends, FastAPI  # noqa: E402
+from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
+
+from models.analyzer import Analyzer  # noqa: E402
+from models.model_dir import ModelError  # noqa: E402
+from models.schema import RESULT_SCHEMA_VERSION  # noqa: E402
+from serving.api.deps import require_api_key  # noqa: E402
+from serving.api.errors import install_error_handlers  # noqa: E402
+from serving.api.limits import BodySizeLimit  # noqa: E402
+from serving.api.metrics import Metrics, install_metrics  # noqa: E402
+from serving.api.routes import analyze, check, system  # noqa: E402
+from serving.api.settings import Settings  # noqa: E402
+
+log = logging.getLogger("reviewlens.api")
+
+
+def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None) -> FastAPI:
+    """Build the app; `analyzer` may be injected (tests), otherwise it is loaded at start-up."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.analyzer is None:
+            try:
+                app.state.analyzer = await asyncio.to_thread(Analyzer.load, settings.model, settings.threads)
+                log.info("model %s %s loaded", app.state.analyzer.model.name, app.state.analyzer.model.version)
+            except ModelError as exc:
+                # Stay up so /healthz answers and /readyz explains; analysis routes return 503 with this message.
+                app.state.load_error = str(exc)
+                log.error("model not loaded: %s", exc)
+        yield
+
+    app = FastAPI(
+        title="reviewlens",
+        version=RESULT_SCHEMA_VERSION,
+        description="Highlights descriptive analysis, unexamined identity and unsupported risk judgements in "
+        "child-safeguarding practice reviews. Request text is never logged or stored.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.analyzer = analyzer
+    app.state.load_error = None
+    app.state.metrics = Metrics()
+    install_error_handlers(app)
+    install_metrics(app, app.state.metrics)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    secured = [Depends(require_api_key)]
+    app.include_router(system.router)
+    app.include_router(system.secured)
+    app.include_router(analyze.router, dependencies=secured)
+    app.include_router(check.router, dependencies=secured)
+    return app

@@ -1,0 +1,57 @@
+"""Prometheus metrics and the access log: method, route template, status and latency. Never any text, body or
+query string (a LanguageTool client may put the draft in the query)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+
+access_log = logging.getLogger("reviewlens.access")
+
+
+class Metrics:
+    """One registry per app, so several apps (tests) never collide."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "reviewlens_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "reviewlens_request_seconds", "HTTP request latency", ["method", "route"], registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+
+    def render(self) -> Response:
+        """The exposition-format response."""
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    # The template (e.g. /v1/analyze), never the raw path: unmatched paths would otherwise grow the label set.
+    return getattr(route, "path", "unmatched")
+
+
+def install_metrics(app: FastAPI, metrics: Metrics) -> None:
+    """Count and time every request."""
+
+    @app.middleware("http")
+    async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = _route_template(request)
+            metrics.requests.labels(request.method, route, str(status)).inc()
+            elapsed = time.perf_counter() - start
+            metrics.latency.labels(request.method, route).observe(elapsed)
+            access_log.info("%s %s %d %.1fms", request.method, route, status, elapsed * 1000)

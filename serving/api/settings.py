@@ -1,0 +1,39 @@
+"""Service settings, read from REVIEWLENS_* environment variables (one typed class, nothing else reads env)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="REVIEWLENS_", extra="ignore")
+
+    model: str | None = Field(default=None, description="Model directory or registry name; None = promoted default.")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated keys; when set, every route but health needs one."
+    )
+    max_text_chars: int = Field(default=1_000_000, gt=0, description="Longest text accepted (413 above).")
+    max_upload_bytes: int = Field(default=25_000_000, gt=0, description="Largest file upload accepted.")
+    max_batch: int = Field(default=32, gt=0, description="Most texts in one /v1/analyze/batch request.")
+    request_timeout_s: float = Field(default=30.0, gt=0, description="Analysis time limit per request (504 after).")
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Allowed CORS origins.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    threads: int | None = Field(default=None, description="onnxruntime threads (default: all cores).")
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Upper bound on a request body: the text limit in UTF-8 (≤4 bytes a character), or an upload, plus slack."""
+        return max(self.max_text_chars * 4, self.max_upload_bytes) + 65_536

@@ -1,0 +1,126 @@
+"""The local engine: a process pool, one Analyzer per worker, a bounded number of documents in flight.
+
+Each worker loads the model once (in the pool initializer) and scores one document per task with the shared
+`score_documents`; the driver writes each result as it arrives. Only `2 × workers` documents are ever in
+flight, so a killed run loses at most those, and memory stays flat however many files there are.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from models.analyzer import Analyzer
+from models.model_dir import ModelDirectory
+from serving.bulk.run import Sink
+from serving.bulk.scoring import DocInput, failed_row, model_key, score_documents
+
+IN_FLIGHT_PER_WORKER = 2
+CRASH_MESSAGE = "the worker process died while reading this file (a file that crashes the PDF library?)"
+
+_analyzer: Analyzer | None = None
+
+
+def _init_worker(model_path: str, threads: int) -> None:
+    global _analyzer
+    _analyzer = Analyzer.load(model_path, threads=threads)
+
+
+def _ready() -> bool:
+    return _analyzer is not None
+
+
+def _score_one(item: DocInput) -> list[dict[str, Any]]:
+    assert _analyzer is not None, "worker initializer did not run"
+    return score_documents([item], _analyzer)
+
+
+class _Pool:
+    """A process pool that can be rebuilt after a worker dies."""
+
+    def __init__(self, model_path: Path, workers: int, threads: int) -> None:
+        self.args = (str(model_path), threads)
+        self.workers = workers
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the driver holds an SQLite connection and tqdm's thread, which a fork would copy.
+        return ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+            initargs=self.args,
+        )
+
+    def submit(self, item: DocInput) -> Future[list[dict[str, Any]]]:
+        return self.pool.submit(_score_one, item)
+
+    def check(self) -> None:
+        """Raise if the workers cannot start, so a broken model or environment never reads as failed documents."""
+        try:
+            for future in [self.pool.submit(_ready) for _ in range(self.workers)]:
+                future.result()
+        except BrokenProcessPool as exc:
+            raise RuntimeError("the worker processes could not load the model (see the error above)") from exc
+
+    def restart(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new()
+        self.check()
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def score_local(items: Iterator[DocInput], sink: Sink, model_path: Path, workers: int, threads: int) -> None:
+    """Score `items` with `workers` processes of `threads` threads each, handing every row to `sink`."""
+    pool = _Pool(model_path, workers, threads)
+    pool.check()
+    model = ModelDirectory.open(model_path)
+    key = model_key(model.name, model.version)  # for a crash row, written without a worker's Analyzer
+    in_flight: dict[Future[list[dict[str, Any]]], DocInput] = {}
+    try:
+        for item in items:
+            while len(in_flight) >= IN_FLIGHT_PER_WORKER * workers:
+                _collect(pool, in_flight, sink, key)
+            in_flight[pool.submit(item)] = item
+        while in_flight:
+            _collect(pool, in_flight, sink, key)
+    finally:
+        pool.shutdown()
+
+
+def _collect(pool: _Pool, in_flight: dict[Future[list[dict[str, Any]]], DocInput], sink: Sink, key: str) -> None:
+    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+    broken = False
+    for future in done:
+        item = in_flight.pop(future)
+        try:
+            rows = future.result()
+        except BrokenProcessPool:
+            broken = True
+            in_flight[future] = item  # retried below, with the rest of the pool's documents
+            continue
+        for row in rows:
+            sink(row)
+    if broken:
+        _isolate_crash(pool, in_flight, sink, key)
+
+
+def _isolate_crash(
+    pool: _Pool, in_flight: dict[Future[list[dict[str, Any]]], DocInput], sink: Sink, key: str
+) -> None:
+    """A worker died and took the pool's queue with it: retry each lost document alone to find the culprit."""
+    suspects = list(in_flight.values())
+    in_flight.clear()
+    for item in suspects:
+        pool.restart()
+        try:
+            rows = pool.submit(item).result()
+        except BrokenProcessPool:
+            rows = [failed_row(item, key, CRASH_MESSAGE)]
+        for row in rows:
+            sink(row)
+    pool.restart()

@@ -1,0 +1,101 @@
+"""The Ray engine: the same scoring on a Ray cluster with Ray Data, results loaded into the store afterwards.
+
+read_binary_files → map_batches(_RayScorer) → write_parquet, in chunks of files. `_RayScorer` is an actor
+class, so the model loads once per actor, and it calls the very `score_documents` the local engine calls
+(extraction included: a document's bytes go in, its row comes out). Each chunk's Parquet is loaded into the
+store as soon as the chunk finishes, so a killed run loses at most one chunk.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from models.analyzer import Analyzer
+from serving.bulk.run import Sink
+from serving.bulk.scoring import ROW_COLUMNS, DocInput, score_documents
+
+# Files per Ray Data job: large enough to keep actors busy, small enough that a kill loses little.
+CHUNK_FILES = 256
+BATCH_SIZE = 4
+
+_INT_COLUMNS = {"size", "pages", "characters", "words"}
+ROW_SCHEMA = pa.schema(
+    [
+        (c, pa.int64() if c in _INT_COLUMNS else pa.float64() if c == "seconds" else pa.string())
+        for c in ROW_COLUMNS
+    ]
+)
+
+
+class _RayScorer:
+    """A Ray Data actor: loads the Analyzer once, then scores batches of files."""
+
+    def __init__(self, model_path: str, threads: int, doc_kinds: dict[str, str | None]) -> None:
+        from models.runtime import configure_offline_env
+
+        configure_offline_env()
+        self.analyzer = Analyzer.load(model_path, threads=threads)
+        self.doc_kinds = doc_kinds
+
+    def __call__(self, batch: dict[str, Any]) -> pa.Table:
+        items = [
+            DocInput(name=Path(str(p)).name, path=str(p), data=bytes(b), doc_kind=self.doc_kinds.get(str(p)))
+            for b, p in zip(batch["bytes"], batch["path"], strict=True)
+        ]
+        # An explicit schema: a batch where a column is all empty must not write it as the null type.
+        return pa.Table.from_pylist(score_documents(items, self.analyzer), schema=ROW_SCHEMA)
+
+
+def score_ray(
+    items: Iterator[DocInput], sink: Sink, model_path: Path, workers: int, threads: int, address: str | None
+) -> None:
+    """Score `items` on Ray (`address`, or the running instance, or a new local one with `workers` CPUs)."""
+    import ray
+    import ray.data
+
+    started_here = not ray.is_initialized()
+    if started_here:
+        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+        if address is None:
+            kwargs["num_cpus"] = workers * threads
+        ray.init(address=address, **kwargs)
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False  # the driver's bar counts documents; Ray's would fight it on stderr
+    try:
+        while chunk := list(itertools.islice(items, CHUNK_FILES)):
+            _score_chunk(chunk, sink, model_path, workers, threads)
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def _score_chunk(chunk: list[DocInput], sink: Sink, model_path: Path, workers: int, threads: int) -> None:
+    import ray.data
+
+    # Ray reports each file under its absolute path; map it back to the path the driver planned with.
+    planned = {str(Path(item.path or item.name).absolute()): item for item in chunk}
+    doc_kinds = {p: item.doc_kind for p, item in planned.items()}
+    with tempfile.TemporaryDirectory(prefix="reviewlens-ray-") as out:
+        ds = ray.data.read_binary_files(list(planned), include_paths=True)
+        ds = ds.map_batches(
+            _RayScorer,
+            fn_constructor_kwargs={"model_path": str(model_path), "threads": threads, "doc_kinds": doc_kinds},
+            batch_size=BATCH_SIZE,
+            concurrency=min(workers, len(chunk)),
+            num_cpus=threads,
+        )
+        ds.write_parquet(out)
+        for file in sorted(Path(out).glob("*.parquet")):
+            for batch in pq.ParquetFile(file).iter_batches():
+                for row in batch.to_pylist():
+                    item = planned.get(row["path"])
+                    if item is not None:
+                        row["path"] = item.path
+                    sink(row)

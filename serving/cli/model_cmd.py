@@ -1,0 +1,131 @@
+"""`reviewlens train | evaluate | compare | promote | models`: the data scientist's commands.
+
+These import `training` lazily, inside each command, so the analyse/serve paths never load torch.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer()
+
+DEFAULT_CONFIG = Path("training/configs/default.yaml")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def train(
+    config: Annotated[Path, typer.Option(help="Training config (YAML).")] = DEFAULT_CONFIG,
+    promote: Annotated[bool, typer.Option(help="Make the new model the default for serving.")] = False,
+    learning_curve: Annotated[
+        bool | None, typer.Option("--learning-curve/--no-learning-curve", help="Override the config's setting.")
+    ] = None,
+    registry: Annotated[Path | None, typer.Option(help="Where to write the model (default models/registry).")] = None,
+) -> None:
+    """Train a model: fit on train, tune thresholds on dev, evaluate on test, write a model directory."""
+    from models.model_dir import ModelError
+    from training.config import ConfigError, load_config
+    from training.corpus.validate import CorpusError
+    from training.trainer import train as run_training
+
+    try:
+        overrides = {} if learning_curve is None else {"learning_curve": learning_curve}
+        cfg = load_config(config, overrides)
+        path = run_training(cfg, registry=registry, promote=promote, log=lambda m: typer.echo(m, err=True))
+    except (ConfigError, CorpusError, ModelError, ValueError, FileNotFoundError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(str(path))
+
+
+@app.command()
+def evaluate(
+    model: Annotated[str, typer.Argument(help="Model directory, registry name, or `default`.")] = "default",
+    data: Annotated[list[Path] | None, typer.Option(help="Annotated JSONL file(s) or folder(s).")] = None,
+    split: Annotated[str | None, typer.Option(help="Only this split's documents (train/dev/test).")] = None,
+    splits_file: Annotated[Path, typer.Option("--splits", help="Split file.")] = Path("annotations/splits.json"),
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for confidence intervals.")] = 1000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Per-label precision/recall/F1, macro-F1, confusion per theme and document-flag accuracy."""
+    from models.analyzer import Analyzer
+    from models.model_dir import ModelError
+    from training.corpus.validate import CorpusError
+    from training.evaluate import evaluate_model, render_metrics, select_records
+
+    try:
+        analyzer = Analyzer.load(model)
+        if data is None and split is None:
+            split = "test"  # scoring the corpus's training documents would only measure memory
+        records = select_records(list(data or [Path("annotations/corpus")]), split, splits_file)
+        metrics = evaluate_model(analyzer, records, bootstrap)
+    except (ModelError, CorpusError, ValueError, FileNotFoundError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(json.dumps(metrics, indent=1) if as_json else render_metrics(metrics))
+
+
+@app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="First model.")],
+    b: Annotated[str, typer.Argument(help="Second model.")],
+    data: Annotated[list[Path] | None, typer.Option(help="Annotated data (default: the corpus).")] = None,
+    split: Annotated[str | None, typer.Option(help="Split to compare on.")] = "test",
+    splits_file: Annotated[Path, typer.Option("--splits")] = Path("annotations/splits.json"),
+    bootstrap: Annotated[int, typer.Option()] = 1000,
+) -> None:
+    """Evaluate two models on the same data and show them side by side."""
+    from models.analyzer import Analyzer
+    from models.model_dir import ModelError
+    from training.corpus.validate import CorpusError
+    from training.evaluate import evaluate_model, render_comparison, select_records
+
+    try:
+        records = select_records(list(data or [Path("annotations/corpus")]), split, splits_file)
+        ma = evaluate_model(Analyzer.load(a), records, bootstrap)
+        mb = evaluate_model(Analyzer.load(b), records, bootstrap)
+    except (ModelError, CorpusError, ValueError, FileNotFoundError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(render_comparison(ma, mb))
+
+
+@app.command()
+def promote(model: Annotated[str, typer.Argument(help="Model directory or registry name.")]) -> None:
+    """Make a model the default that `reviewlens serve` and `analyze` load."""
+    from models.model_dir import ModelError
+    from models.registry import promote as do_promote
+
+    try:
+        path = do_promote(model)
+    except ModelError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"default model is now {path.name}")
+
+
+@app.command("models")
+def list_models_cmd() -> None:
+    """List built models (the default is marked with *)."""
+    from models.registry import default_name, list_models
+
+    default = default_name()
+    models = list_models()
+    if not models:
+        typer.echo("no models built yet; run `make train`")
+        return
+    for m in models:
+        mark = "*" if m.path.name == default else " "
+        metrics_path = m.path / "metrics.json"
+        macro = ""
+        if metrics_path.is_file():
+            macro = f"test macro-F1 {json.loads(metrics_path.read_text())['test']['macro_f1']:.3f}"
+        typer.echo(f"{mark} {m.path.name:<50} {m.backend['type']:<9} {macro}")

@@ -1,0 +1,70 @@
+"""Fitting the linear baseline: word + character TF-IDF and a calibrated logistic regression per theme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import skops.io as sio
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from models.backends.linear import LinearScorer, theme_file
+from models.labels import THEMES
+from training.config import LinearConfig
+from training.data import SplitData
+
+
+def build_pipeline(cfg: LinearConfig, seed: int) -> Pipeline:
+    """An unfitted pipeline for one theme."""
+    features = FeatureUnion(
+        [
+            (
+                "word",
+                TfidfVectorizer(
+                    ngram_range=tuple(cfg.word_ngrams),
+                    sublinear_tf=True,
+                    min_df=cfg.min_df,
+                    max_features=cfg.max_features,
+                    lowercase=True,
+                ),
+            ),
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=tuple(cfg.char_ngrams),
+                    sublinear_tf=True,
+                    min_df=cfg.min_df,
+                    max_features=cfg.max_features,
+                    lowercase=True,
+                ),
+            ),
+        ]
+    )
+    base = LogisticRegression(C=cfg.C, class_weight=cfg.class_weight, max_iter=2000, random_state=seed)
+    clf: Any = base
+    if cfg.calibration_folds >= 2:
+        clf = CalibratedClassifierCV(base, method="sigmoid", cv=cfg.calibration_folds)
+    return Pipeline([("features", features), ("clf", clf)])
+
+
+def fit_linear(train: SplitData, cfg: LinearConfig, seed: int) -> LinearScorer:
+    """Fit one pipeline per theme on the training split."""
+    pipelines = {}
+    for theme in THEMES:
+        y = train.y[theme.name]
+        if len(np.unique(y)) < 3:
+            raise ValueError(f"training data lacks a class of theme {theme.name}: found {sorted(set(y.tolist()))}")
+        pipelines[theme.name] = build_pipeline(cfg, seed).fit(train.texts, y)
+    return LinearScorer(pipelines)
+
+
+def save_linear(scorer: LinearScorer, folder: Path) -> None:
+    """Write each theme's pipeline with skops."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for theme in THEMES:
+        sio.dump(scorer.pipelines[theme.name], theme_file(folder, theme.name))

