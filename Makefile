@@ -16,7 +16,8 @@ export HF_DATASETS_OFFLINE := 1
 export HF_HOME := $(CURDIR)/.hf_home
 export MPLBACKEND := Agg
 
-.PHONY: help install serve model train baseline evaluate compare test lint typecheck unit notebook bench bench-bulk \
+
+.PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit notebook bench bench-bulk \
         corpus-check stats clean
 
 help: ## List the targets
@@ -41,8 +42,11 @@ serve: model ## Install, build the default model if absent, and serve the API on
 train: $(INSTALLED) ## Train $(CONFIG) and promote it
 	$(BIN)/reviewlens train --config $(CONFIG) --promote
 
-baseline: $(INSTALLED) ## Train the linear baseline (not promoted)
+baseline: $(INSTALLED) ## Train the linear baseline with its learning curve (not promoted)
 	$(BIN)/reviewlens train --config training/configs/baseline.yaml
+
+learning-curve: $(INSTALLED) ## Train $(CONFIG) with test macro-F1 at 25/50/100% of train in its card (not promoted)
+	$(BIN)/reviewlens train --config $(CONFIG) --learning-curve
 
 evaluate: $(INSTALLED) ## Evaluate the default model on the test split
 	$(BIN)/reviewlens evaluate default

@@ -72,8 +72,8 @@ def render_text(result: AnalysisResult) -> str:
     for theme in result.summary.values():
         share = "n/a" if theme.share is None else f"{theme.share:.0%}"
         lines.append(f"  {theme.title}: {theme.counts} share {share}")
-    for f in result.flags:
-        lines.append(f"[{f.status.upper()}] {f.id}: {f.rationale}")
+    for flag in result.flags:
+        lines.append(f"[{flag.status.upper()}] {flag.id}: {flag.rationale}")
     concerns = [f for f in result.findings if f.scope == "span" and f.severity == "concern"]
     lines.append(f"\n{len(concerns)} concern(s):")
     for f in concerns:

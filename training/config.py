@@ -15,9 +15,10 @@ class ConfigError(ValueError):
 
 @dataclass
 class LinearConfig:
-    """TF-IDF + logistic regression settings."""
+    """TF-IDF + calibrated linear classifier settings (`classifier`: svm | logistic)."""
 
-    C: float = 4.0
+    classifier: str = "svm"
+    C: float = 0.5
     class_weight: str | None = "balanced"
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
@@ -38,9 +39,27 @@ class EncoderConfig:
 
 
 @dataclass
-class EnsembleConfig:
-    """How the linear and encoder backends are combined: `auto` picks the linear weight on dev."""
+class FinetuneConfig:
+    """Fine-tuned MiniLM with a three-way head per theme."""
 
+    epochs: int = 3
+    lr: float = 5e-5
+    batch_size: int = 16
+    max_length: int = 128
+    weight_decay: float = 0.01
+    warmup: float = 0.1
+    dropout: float = 0.1
+    freeze_layers: int = 0
+    class_weight: str | None = "balanced"
+    quantize: bool = True
+    threads: int | None = None
+
+
+@dataclass
+class EnsembleConfig:
+    """Which two backends are averaged, and the first one's weight (`auto`: chosen on dev)."""
+
+    members: list[str] = field(default_factory=lambda: ["linear", "encoder"])
     linear_weight: float | str = "auto"
 
 
@@ -69,6 +88,7 @@ class TrainConfig:
     learning_curve: bool = False
     linear: LinearConfig = field(default_factory=LinearConfig)
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
     ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
     thresholds: ThresholdConfig = field(default_factory=ThresholdConfig)
     flags: dict[str, Any] = field(default_factory=dict)
@@ -78,7 +98,7 @@ class TrainConfig:
         return asdict(self)
 
 
-BACKENDS = ("linear", "encoder", "ensemble")
+BACKENDS = ("linear", "encoder", "finetuned", "ensemble")
 
 
 def _build(cls: type, data: dict[str, Any], where: str) -> Any:
@@ -114,6 +134,8 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Tr
     cfg: TrainConfig = _build(TrainConfig, data, str(p))
     if cfg.backend not in BACKENDS:
         raise ConfigError(f"{p}: backend must be one of {BACKENDS}, got {cfg.backend!r}")
+    if len(cfg.ensemble.members) != 2 or set(cfg.ensemble.members) - {"linear", "encoder", "finetuned"}:
+        raise ConfigError(f"{p}: ensemble.members must name two of linear, encoder, finetuned")
     if not 0 < cfg.train_fraction <= 1:
         raise ConfigError(f"{p}: train_fraction must be in (0, 1]")
     if isinstance(cfg.corpus, str):

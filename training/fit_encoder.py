@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from models.backends.encoder import EncoderScorer, OnnxEncoder
+from models.backends.onnx_text import OnnxSentenceModel
 from models.labels import THEMES
 from models.runtime import configure_offline_env
 from training.config import EncoderConfig
@@ -155,11 +155,6 @@ def save_heads(heads: dict[str, tuple[np.ndarray, np.ndarray]], folder: Path) ->
     np.savez(folder / "heads.npz", **arrays)  # type: ignore[arg-type]
 
 
-def load_encoder(folder: Path, threads: int | None) -> OnnxEncoder:
+def load_encoder(folder: Path, threads: int | None) -> OnnxSentenceModel:
     """Open the exported encoder for embedding training data."""
-    return OnnxEncoder(folder, threads=threads)
-
-
-def scorer_from(encoder: OnnxEncoder, heads: dict[str, tuple[np.ndarray, np.ndarray]]) -> EncoderScorer:
-    """An EncoderScorer over an already loaded encoder."""
-    return EncoderScorer(encoder, heads)
+    return OnnxSentenceModel(folder, threads=threads)

@@ -1,4 +1,4 @@
-"""Fitting the linear baseline: word + character TF-IDF and a calibrated logistic regression per theme."""
+"""Fitting the linear baseline: word + character TF-IDF and a calibrated linear classifier per theme."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from models.backends.linear import LinearScorer, theme_file
@@ -45,10 +46,15 @@ def build_pipeline(cfg: LinearConfig, seed: int) -> Pipeline:
             ),
         ]
     )
-    base = LogisticRegression(C=cfg.C, class_weight=cfg.class_weight, max_iter=2000, random_state=seed)
-    clf: Any = base
-    if cfg.calibration_folds >= 2:
-        clf = CalibratedClassifierCV(base, method="sigmoid", cv=cfg.calibration_folds)
+    clf: Any
+    if cfg.classifier == "svm":
+        # A linear SVM is ~20x faster to fit than lbfgs logistic regression on 200k sparse features; sigmoid
+        # calibration on held-out folds turns its margins into probabilities the ensemble can average.
+        svm = LinearSVC(C=cfg.C, class_weight=cfg.class_weight, random_state=seed)
+        clf = CalibratedClassifierCV(svm, method="sigmoid", cv=max(2, cfg.calibration_folds))
+    else:
+        base = LogisticRegression(C=cfg.C, class_weight=cfg.class_weight, max_iter=2000, random_state=seed)
+        clf = CalibratedClassifierCV(base, method="sigmoid", cv=cfg.calibration_folds) if cfg.calibration_folds >= 2 else base
     return Pipeline([("features", features), ("clf", clf)])
 
 

@@ -53,7 +53,7 @@ class _EmbeddingCache:
     def __call__(self, texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
         if missing:
-            for t, e in zip(missing, self.encoder.embed(missing), strict=True):
+            for t, e in zip(missing, self.encoder.run(missing), strict=True):
                 self.cache[t] = e
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 
@@ -69,11 +69,14 @@ class _CachedEncoderScorer:
         return heads_proba(self.embed(texts), self.heads)
 
 
-def _fit(
-    cfg: TrainConfig, train: SplitData, build: Path | None, embed: _EmbeddingCache | None, log: Log
-) -> FittedBackends:
+def _members(cfg: TrainConfig) -> list[str]:
+    return list(cfg.ensemble.members) if cfg.backend == "ensemble" else [cfg.backend]
+
+
+def _fit(cfg: TrainConfig, train: SplitData, build: Path | None, embed: _EmbeddingCache | None, log: Log) -> FittedBackends:
     fitted = FittedBackends()
-    if cfg.backend in ("linear", "ensemble"):
+    members = _members(cfg)
+    if "linear" in members:
         from training.fit_linear import fit_linear, save_linear
 
         t0 = time.perf_counter()
@@ -82,7 +85,7 @@ def _fit(
         if build is not None:
             save_linear(lin, build / "linear")
         fitted.scorers["linear"] = lin
-    if cfg.backend in ("encoder", "ensemble"):
+    if "encoder" in members:
         from training.fit_encoder import fit_heads, save_heads
 
         assert embed is not None
@@ -92,14 +95,25 @@ def _fit(
         if build is not None:
             save_heads(heads, build / "encoder")
         fitted.scorers["encoder"] = _CachedEncoderScorer(embed, heads)
+    if "finetuned" in members:
+        import tempfile
+
+        from training.finetune import finetune
+
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as scratch:
+            out = build / "finetuned" if build is not None else Path(scratch) / "finetuned"
+            fitted.scorers["finetuned"] = finetune(train, out, cfg.finetune, cfg.seed, log)
+        log(f"  fine-tuned and exported in {time.perf_counter() - t0:.1f}s")
     return fitted
 
 
 def _combine(cfg: TrainConfig, fitted: FittedBackends, dev: SplitData, log: Log) -> tuple[Scorer, dict[str, Any]]:
     if cfg.backend != "ensemble":
         return fitted.scorers[cfg.backend], {"type": cfg.backend, "path": cfg.backend}
-    lin_dev = fitted.scorers["linear"].predict_proba(dev.texts)
-    enc_dev = fitted.scorers["encoder"].predict_proba(dev.texts)
+    first, second = cfg.ensemble.members
+    lin_dev = fitted.scorers[first].predict_proba(dev.texts)
+    enc_dev = fitted.scorers[second].predict_proba(dev.texts)
     if cfg.ensemble.linear_weight == "auto":
         best = (-1.0, 0.5)
         for w in np.round(np.arange(0.0, 1.0001, 0.1), 2):
@@ -109,15 +123,15 @@ def _combine(cfg: TrainConfig, fitted: FittedBackends, dev: SplitData, log: Log)
             if score > best[0] + 1e-9:
                 best = (score, float(w))
         weight = best[1]
-        log(f"  ensemble linear weight {weight} chosen on dev (dev macro-F1 {best[0]:.3f})")
+        log(f"  ensemble weight of {first} {weight} chosen on dev (dev macro-F1 {best[0]:.3f})")
     else:
         weight = float(cfg.ensemble.linear_weight)
-    scorer = EnsembleScorer([(fitted.scorers["linear"], weight), (fitted.scorers["encoder"], 1 - weight)])
+    scorer = EnsembleScorer([(fitted.scorers[first], weight), (fitted.scorers[second], 1 - weight)])
     spec = {
         "type": "ensemble",
         "members": [
-            {"type": "linear", "path": "linear", "weight": weight},
-            {"type": "encoder", "path": "encoder", "weight": round(1 - weight, 4)},
+            {"type": first, "path": first, "weight": weight},
+            {"type": second, "path": second, "weight": round(1 - weight, 4)},
         ],
     }
     return scorer, spec
@@ -148,7 +162,7 @@ def train(
     build.mkdir(parents=True)
     try:
         embed = None
-        if cfg.backend in ("encoder", "ensemble"):
+        if "encoder" in _members(cfg):
             from training.fit_encoder import export_encoder, load_encoder
 
             t0 = time.perf_counter()

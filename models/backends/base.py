@@ -47,10 +47,14 @@ def build_scorer(root: Path, spec: dict[str, Any], threads: int | None = None) -
         from models.backends.encoder import EncoderScorer
 
         return EncoderScorer.load(root / spec.get("path", "encoder"), threads=threads)
+    if kind == "finetuned":
+        from models.backends.finetuned import FinetunedScorer
+
+        return FinetunedScorer.load(root / spec.get("path", "finetuned"), threads=threads)
     if kind == "ensemble":
         members = [(build_scorer(root, m, threads), float(m.get("weight", 1.0))) for m in spec.get("members", [])]
         return EnsembleScorer(members)
-    raise ModelError(f"{root}: unknown backend type {kind!r} (expected linear, encoder or ensemble)")
+    raise ModelError(f"{root}: unknown backend type {kind!r} (expected linear, encoder, finetuned or ensemble)")
 
 
 def load_scorer(model: ModelDirectory, threads: int | None = None) -> Scorer:

@@ -42,6 +42,9 @@ def extract_bytes(data: bytes, filename: str) -> Extracted:
         from models.extract.pdf import read_pdf_pages
 
         pages, paged = read_pdf_pages(data), True
+        blank = [str(i + 1) for i, page in enumerate(pages) if not any(line.text.strip() for line in page)]
+        if blank:
+            report.notes.append(f"no text layer on page(s) {', '.join(blank)} (scanned pages are skipped)")
     elif suffix == ".docx":
         from models.extract.docx import read_docx_lines
 
@@ -74,4 +77,4 @@ def read_document(path: Path) -> Document:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ExtractionError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return extract_bytes(data, Path(path).name)
+    return extract_bytes(data, Path(path).name).document

@@ -59,7 +59,9 @@ def is_page_number(text: str) -> bool:
 
 def _edges(page: list[Line]) -> tuple[list[int], list[int]]:
     filled = [i for i, line in enumerate(page) if line.text.strip()]
-    return filled[:EDGE_LINES], filled[-EDGE_LINES:]
+    # On a short page the edges would cover the body; furniture is never more than a third of a page.
+    k = min(EDGE_LINES, max(1, len(filled) // 3))
+    return filled[:k], filled[-k:]
 
 
 def remove_page_furniture(pages: list[list[Line]], report: Cleanup) -> list[list[Line]]:
@@ -146,7 +148,7 @@ def clean_pages(pages: list[list[Line]], name: str, paged: bool, report: Cleanup
     for page in stripped:
         # Blank lines become paragraph breaks on the line that follows them.
         gap = False
-        kept = []
+        kept: list[Line] = []
         for line in page:
             if not line.text:
                 gap = True

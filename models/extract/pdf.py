@@ -7,6 +7,7 @@ heading) from an ordinary line break.
 
 from __future__ import annotations
 
+import itertools
 import re
 from statistics import median
 
@@ -82,7 +83,7 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[Line]:
 
 def _with_gaps(visual: list[tuple[str, float, float]]) -> list[Line]:
     filled = [v for v in visual if v[0]]
-    pitches = [a[1] - b[1] for a, b in zip(filled, filled[1:], strict=False) if a[1] - b[1] > 0]
+    pitches = [a[1] - b[1] for a, b in itertools.pairwise(filled) if a[1] - b[1] > 0]
     pitch = median(pitches) if pitches else 0.0
     lines: list[Line] = []
     prev: tuple[str, float, float] | None = None

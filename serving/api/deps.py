@@ -15,6 +15,8 @@ from serving.api.errors import ApiError
 from serving.api.settings import Settings
 
 T = TypeVar("T")
+# RFC 9110: a 401 must say which scheme to use.
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def get_settings(request: Request) -> Settings:
@@ -41,13 +43,15 @@ def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_
     if supplied is None and auth.lower().startswith("bearer "):
         supplied = auth[7:].strip()
     if supplied is None:
-        raise ApiError(401, "unauthorized", "An API key is required (Authorization: Bearer <key> or X-API-Key).")
+        raise ApiError(
+            401, "unauthorized", "An API key is required (Authorization: Bearer <key> or X-API-Key).", _CHALLENGE
+        )
     # Compare against every key in constant time so timing reveals neither a key nor which one matched.
     ok = False
     for key in settings.api_keys:
         ok |= hmac.compare_digest(supplied.encode(), key.encode())
     if not ok:
-        raise ApiError(401, "unauthorized", "The API key is not valid.")
+        raise ApiError(401, "unauthorized", "The API key is not valid.", _CHALLENGE)
 
 
 def require_json(request: Request) -> None:

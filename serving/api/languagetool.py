@@ -72,7 +72,13 @@ def from_annotation(data: str) -> PlainText:
         original.append(t)
         pos += len(t)
     mapping.append(pos)
-    return PlainText("".join(plain), "".join(original), mapping)
+    full = "".join(original)
+    try:
+        full.encode("utf-8")
+    except UnicodeEncodeError:
+        # Markup is echoed in match contexts, and a lone surrogate cannot be encoded into the response.
+        raise AnnotationError("`data` holds an unpaired UTF-16 surrogate (a broken \\u escape)") from None
+    return PlainText("".join(plain), full, mapping)
 
 
 def utf16_offset(text: str, index: int) -> int:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from serving.api.errors import ApiError, error_body, send_json
+
+
+class BodyTooLarge(ApiError):
+    """The request body exceeds the byte limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
 
 
 class BodySizeLimit:
@@ -15,6 +22,7 @@ class BodySizeLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app with the body limit enforced."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -32,7 +40,8 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _BodyTooLarge
+                    # An HTTPException, so FastAPI's body reader passes it on to the JSON error handler as a 413.
+                    raise BodyTooLarge(self.limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -43,24 +52,12 @@ class BodySizeLimit:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
+        except BodyTooLarge:
+            # Reached only when the body was read outside a route (no exception handler saw it).
             if not started:
                 await _too_large(send, self.limit)
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"error": {"code": "payload_too_large", "message": f"The request body exceeds {limit} bytes."}}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    exc = BodyTooLarge(limit)
+    await send_json(send, 413, error_body(exc.code, exc.message))

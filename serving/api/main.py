@@ -13,12 +13,13 @@ configure_offline_env()
 
 from fastapi import Depends, FastAPI  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
+from starlette.formparsers import MultiPartParser  # noqa: E402
 
 from models.analyzer import Analyzer  # noqa: E402
 from models.model_dir import ModelError  # noqa: E402
 from models.schema import RESULT_SCHEMA_VERSION  # noqa: E402
 from serving.api.deps import require_api_key  # noqa: E402
-from serving.api.errors import install_error_handlers  # noqa: E402
+from serving.api.errors import UnhandledErrors, install_error_handlers  # noqa: E402
 from serving.api.limits import BodySizeLimit  # noqa: E402
 from serving.api.metrics import Metrics, install_metrics  # noqa: E402
 from serving.api.routes import analyze, check, system  # noqa: E402
@@ -49,19 +50,29 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         description="Highlights descriptive analysis, unexamined identity and unsupported risk judgements in "
         "child-safeguarding practice reviews. Request text is never logged or stored.",
         lifespan=lifespan,
+        # Served by system.secured instead, so that with API keys set only /healthz and /readyz are open.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.analyzer = analyzer
     app.state.load_error = None
     app.state.metrics = Metrics()
+    # Starlette spools uploads over 1 MB to a temporary file; keep every accepted upload in memory so that no
+    # draft touches the disk. Process-wide, but the limit only ever grows, and uploads are read into memory anyway.
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, settings.max_upload_bytes + 65_536)
     install_error_handlers(app)
-    install_metrics(app, app.state.metrics)
+    # Middleware added later wraps the earlier ones. Outermost first: metrics (so 413s and 500s are counted), CORS
+    # (so browsers can read error responses), JSON 500s, then the body limit nearest the routes.
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrors)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    install_metrics(app, app.state.metrics)
     secured = [Depends(require_api_key)]
     app.include_router(system.router)
     app.include_router(system.secured)

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
-
 access_log = logging.getLogger("reviewlens.access")
 
 
@@ -23,7 +22,8 @@ class Metrics:
             "reviewlens_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
         )
         self.latency = Histogram(
-            "reviewlens_request_seconds", "HTTP request latency", ["method", "route"], registry=self.registry,
+            "reviewlens_request_seconds", "HTTP request latency", ["method", "route", "status"],
+            registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
         )
 
@@ -53,5 +53,5 @@ def install_metrics(app: FastAPI, metrics: Metrics) -> None:
             route = _route_template(request)
             metrics.requests.labels(request.method, route, str(status)).inc()
             elapsed = time.perf_counter() - start
-            metrics.latency.labels(request.method, route).observe(elapsed)
+            metrics.latency.labels(request.method, route, str(status)).observe(elapsed)
             access_log.info("%s %s %d %.1fms", request.method, route, status, elapsed * 1000)

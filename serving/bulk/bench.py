@@ -61,7 +61,7 @@ class DrawnLine:
 def corpus_excerpts(corpus: Path = DEFAULT_CORPUS) -> list[str]:
     """The `text` field of every record in the corpus JSONL files (a folder or one file)."""
     files = sorted(corpus.glob("*.jsonl")) if corpus.is_dir() else [corpus]
-    texts = []
+    texts: list[str] = []
     for path in files:
         with path.open(encoding="utf-8") as handle:
             texts.extend(json.loads(line)["text"] for line in handle if line.strip())
@@ -70,13 +70,13 @@ def corpus_excerpts(corpus: Path = DEFAULT_CORPUS) -> list[str]:
     return texts
 
 
-def excerpt_paragraphs(excerpts: Sequence[str], min_words: int = 12) -> list[str]:
-    """The excerpts' paragraphs, one line each; short lines (the excerpts' own headings) are left out."""
+def excerpt_paragraphs(excerpts: Sequence[str]) -> list[str]:
+    """The excerpts' paragraphs, one line each; the excerpts' own headings (no closing punctuation) left out."""
     out = []
     for text in excerpts:
         for para in re.split(r"\n\s*\n", text):
             flat = " ".join(para.split())
-            if len(flat.split()) >= min_words:
+            if flat[-1:] in ".!?\"”’)'":
                 out.append(flat)
     return out
 

@@ -7,8 +7,9 @@ flight, so a killed run loses at most those, and memory stays flat however many 
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -74,15 +75,24 @@ class _Pool:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def score_local(items: Iterator[DocInput], sink: Sink, model_path: Path, workers: int, threads: int) -> None:
-    """Score `items` with `workers` processes of `threads` threads each, handing every row to `sink`."""
-    pool = _Pool(model_path, workers, threads)
-    pool.check()
+def score_local(
+    items: Iterator[DocInput], sink: Sink, ready: Callable[[], None], model_path: Path, workers: int, threads: int
+) -> None:
+    """Score `items` with `workers` processes of `threads` threads each, handing every row to `sink`.
+
+    `ready` is called once the workers have loaded the model.
+    """
+    first = next(items, None)
+    if first is None:
+        return  # nothing missing: no reason to start workers and load the model
     model = ModelDirectory.open(model_path)
     key = model_key(model.name, model.version)  # for a crash row, written without a worker's Analyzer
+    pool = _Pool(model_path, workers, threads)
     in_flight: dict[Future[list[dict[str, Any]]], DocInput] = {}
     try:
-        for item in items:
+        pool.check()
+        ready()
+        for item in itertools.chain([first], items):
             while len(in_flight) >= IN_FLIGHT_PER_WORKER * workers:
                 _collect(pool, in_flight, sink, key)
             in_flight[pool.submit(item)] = item

@@ -9,8 +9,9 @@ store as soon as the chunk finishes, so a killed run loses at most one chunk.
 from __future__ import annotations
 
 import itertools
+import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,20 +55,36 @@ class _RayScorer:
 
 
 def score_ray(
-    items: Iterator[DocInput], sink: Sink, model_path: Path, workers: int, threads: int, address: str | None
+    items: Iterator[DocInput],
+    sink: Sink,
+    ready: Callable[[], None],
+    model_path: Path,
+    workers: int,
+    threads: int,
+    address: str | None,
 ) -> None:
-    """Score `items` on Ray (`address`, or the running instance, or a new local one with `workers` CPUs)."""
+    """Score `items` on Ray (`address`, or the running instance, or a new local one with `workers` CPUs).
+
+    `ready` is called once Ray is up (actors load the model inside each chunk's job).
+    """
+    first = next(items, None)
+    if first is None:
+        return  # nothing missing: no reason to start Ray
+    items = itertools.chain([first], items)
     import ray
     import ray.data
 
     started_here = not ray.is_initialized()
     if started_here:
-        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
         if address is None:
             kwargs["num_cpus"] = workers * threads
         ray.init(address=address, **kwargs)
     ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False  # the driver's bar counts documents; Ray's would fight it on stderr
+    # The driver's bar counts documents; Ray Data's bars and per-job INFO lines would fight it on stderr.
+    ctx.enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    ready()
     try:
         while chunk := list(itertools.islice(items, CHUNK_FILES)):
             _score_chunk(chunk, sink, model_path, workers, threads)
@@ -83,15 +100,17 @@ def _score_chunk(chunk: list[DocInput], sink: Sink, model_path: Path, workers: i
     planned = {str(Path(item.path or item.name).absolute()): item for item in chunk}
     doc_kinds = {p: item.doc_kind for p, item in planned.items()}
     with tempfile.TemporaryDirectory(prefix="reviewlens-ray-") as out:
-        ds = ray.data.read_binary_files(list(planned), include_paths=True)
+        # Reading and writing files claim no CPU: were they to wait for one, actors holding every CPU would
+        # starve them and the job would never finish.
+        ds = ray.data.read_binary_files(list(planned), include_paths=True, num_cpus=0)
         ds = ds.map_batches(
             _RayScorer,
             fn_constructor_kwargs={"model_path": str(model_path), "threads": threads, "doc_kinds": doc_kinds},
             batch_size=BATCH_SIZE,
-            concurrency=min(workers, len(chunk)),
+            compute=ray.data.ActorPoolStrategy(size=min(workers, len(chunk))),
             num_cpus=threads,
         )
-        ds.write_parquet(out)
+        ds.write_parquet(out, ray_remote_args={"num_cpus": 0})
         for file in sorted(Path(out).glob("*.parquet")):
             for batch in pq.ParquetFile(file).iter_batches():
                 for row in batch.to_pylist():

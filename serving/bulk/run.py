@@ -135,6 +135,7 @@ class Planner:
         # Documents handed to the engine and not yet stored: a copy arriving meanwhile is a duplicate too.
         self.pending: dict[str, str] = {}  # path → hash
         self.pending_hashes: set[str] = set()
+        self.extra_metadata: dict[str, dict[str, str]] = {}  # hash → metadata of in-flight duplicates
 
     def items(self, files: Iterator[Path]) -> Iterator[DocInput]:
         """The files still to score for this model, each distinct content once."""
@@ -145,7 +146,11 @@ class Planner:
                 done_by = self.store.result_run(doc_hash, self.model, self.options.retry_failed)
                 in_flight = doc_hash in self.pending_hashes
                 if done_by is not None or in_flight:
-                    self.store.add_source(str(path), doc_hash, path.name)
+                    meta = metadata.lookup(path) if metadata else None
+                    if in_flight and meta:
+                        # The copy being scored may have no metadata row: keep this one's for when it is stored.
+                        self.extra_metadata.setdefault(doc_hash, {}).update(meta)
+                    self.store.add_source(str(path), doc_hash, path.name, meta)
                     duplicate = in_flight or done_by == self.run_id
                     self.store.count_run(self.run_id, skipped=int(not duplicate), duplicates=int(duplicate))
                     self.progress.advance(pages=0)
@@ -156,7 +161,8 @@ class Planner:
 
     def sink(self, row: dict[str, Any]) -> None:
         """Store one engine result (with its metadata) and advance the progress bar."""
-        metadata = self.options.metadata.lookup(row["path"]) if self.options.metadata and row.get("path") else None
+        own = self.options.metadata.lookup(row["path"]) if self.options.metadata and row.get("path") else {}
+        metadata = {**self.extra_metadata.pop(row["doc_hash"], {}), **own}
         self.store.add_row(row, self.run_id, metadata)
         self.pending_hashes.discard(self.pending.pop(row.get("path") or "", ""))
         self.progress.advance(pages=row.get("pages") or 0)
@@ -167,9 +173,15 @@ class Progress:
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.bar = tqdm(total=total, unit="doc", file=sys.stderr, disable=not enabled, dynamic_ncols=True,
-                        smoothing=0.1)
+                        smoothing=0.1, desc="loading model")
         self.start = time.perf_counter()
         self.pages = 0
+
+    def ready(self) -> None:
+        """Workers are up: restart the clock so rates and ETA measure scoring, not model loading."""
+        self.start = time.perf_counter()
+        self.bar.start_t = time.time()  # tqdm's clock is time.time
+        self.bar.set_description_str("scoring", refresh=False)
 
     def advance(self, pages: int) -> None:
         """One more document done (scored, failed or skipped)."""
@@ -203,12 +215,13 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
             if options.engine == "ray":
                 from serving.bulk.ray_engine import score_ray
 
-                score_ray(planner.items(iter(walk)), planner.sink, model_dir.path, options.workers, threads,
-                          options.address)
+                score_ray(planner.items(iter(walk)), planner.sink, progress.ready, model_dir.path, options.workers,
+                          threads, options.address)
             else:
                 from serving.bulk.local import score_local
 
-                score_local(planner.items(iter(walk)), planner.sink, model_dir.path, options.workers, threads)
+                score_local(planner.items(iter(walk)), planner.sink, progress.ready, model_dir.path, options.workers,
+                            threads)
         except BaseException:
             progress.close()
             store.finish_run(run_id, "interrupted")

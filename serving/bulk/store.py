@@ -181,7 +181,9 @@ class Store:
             if row is None:
                 self.db.execute("INSERT INTO store_meta VALUES ('schema_version', ?)", (STORE_SCHEMA_VERSION,))
             elif row[0] != STORE_SCHEMA_VERSION:
-                raise StoreError(f"{self.path} has store schema {row[0]}; this reviewlens writes {STORE_SCHEMA_VERSION}")
+                raise StoreError(
+                    f"{self.path} has store schema {row[0]}; this reviewlens writes {STORE_SCHEMA_VERSION}"
+                )
 
     def __enter__(self) -> Store:
         return self
@@ -209,7 +211,14 @@ class Store:
     # -- runs -------------------------------------------------------------------------------------------------
 
     def begin_run(
-        self, model: str, model_name: str, model_version: str, engine: str, workers: int, threads: int, inputs: list[str]
+        self,
+        model: str,
+        model_name: str,
+        model_version: str,
+        engine: str,
+        workers: int,
+        threads: int,
+        inputs: list[str],
     ) -> int:
         """Record a new run as `running`; runs left `running` by a dead process on this host become `interrupted`."""
         host = socket.gethostname()
@@ -220,7 +229,8 @@ class Store:
             cur = db.execute(
                 "INSERT INTO runs (started_at, status, model, model_name, model_version, engine, workers, threads, "
                 "inputs, host, pid) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (now(), model, model_name, model_version, engine, workers, threads, json.dumps(inputs), host, os.getpid()),
+                (now(), model, model_name, model_version, engine, workers, threads, json.dumps(inputs), host,
+                 os.getpid()),
             )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -262,14 +272,20 @@ class Store:
             return None
         return int(row["run_id"])
 
-    def add_source(self, path: str, doc_hash: str, name: str) -> None:
-        """Remember that `path` held this content (a rename or a copy shows up here, not as a new document)."""
+    def add_source(self, path: str, doc_hash: str, name: str, metadata: Mapping[str, str] | None = None) -> None:
+        """Remember that `path` held this content (a copy shows up here, not as a new document).
+
+        Its metadata, if any, is merged into the stored document: a rerun with a new CSV updates what is stored.
+        """
         with self.transaction() as db:
-            db.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET doc_hash = excluded.doc_hash, "
-                "name = excluded.name, seen = excluded.seen",
-                (path, doc_hash, name, now()),
-            )
+            _upsert_source(db, path, doc_hash, name)
+            if metadata:
+                db.execute(
+                    "UPDATE documents SET year = coalesce(?, year), area = coalesce(?, area), "
+                    "doc_kind = coalesce(?, doc_kind), metadata = json_patch(coalesce(metadata, '{}'), ?) "
+                    "WHERE doc_hash = ?",
+                    (*_metadata_columns(metadata), json.dumps(dict(metadata), ensure_ascii=False), doc_hash),
+                )
 
     def add_row(self, row: Mapping[str, Any], run_id: int, metadata: Mapping[str, str] | None = None) -> None:
         """Write one scored (or failed) document, its findings, flags and theme shares, and count it in its run.
@@ -287,7 +303,8 @@ class Store:
                 "characters = coalesce(excluded.characters, characters), words = coalesce(excluded.words, words), "
                 "notes = coalesce(excluded.notes, notes), year = coalesce(excluded.year, year), "
                 "area = coalesce(excluded.area, area), doc_kind = coalesce(excluded.doc_kind, doc_kind), "
-                "metadata = coalesce(excluded.metadata, metadata)",
+                "metadata = CASE WHEN excluded.metadata IS NULL THEN metadata "
+                "ELSE json_patch(coalesce(metadata, '{}'), excluded.metadata) END",
                 (
                     row["doc_hash"],
                     row["name"],
@@ -297,19 +314,13 @@ class Store:
                     row.get("characters"),
                     row.get("words"),
                     row.get("notes") or None,
-                    _int_or_none(meta.get("year")),
-                    meta.get("area") or None,
-                    row.get("doc_kind") or meta.get("doc_kind") or None,
+                    *_metadata_columns({**meta, "doc_kind": row.get("doc_kind") or meta.get("doc_kind", "")}),
                     json.dumps(meta, ensure_ascii=False) if meta else None,
                     now(),
                 ),
             )
             if row.get("path"):
-                db.execute(
-                    "INSERT INTO sources VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET "
-                    "doc_hash = excluded.doc_hash, seen = excluded.seen",
-                    (row["path"], row["doc_hash"], row["name"], now()),
-                )
+                _upsert_source(db, row["path"], row["doc_hash"], row["name"])
             for table in ("themes", "flags", "findings"):
                 db.execute(f"DELETE FROM {table} WHERE doc_hash = ? AND model = ?", key)
             db.execute(
@@ -341,10 +352,9 @@ class Store:
     def count_scored(self, model: str | None = None) -> int:
         """Documents with a successful score (for one model, or for any)."""
         if model is None:
-            sql, args = "SELECT count(DISTINCT doc_hash) FROM scores WHERE status = 'ok'", ()
-        else:
-            sql, args = "SELECT count(*) FROM scores WHERE status = 'ok' AND model = ?", (model,)
-        return int(self.db.execute(sql, args).fetchone()[0])
+            return int(self.db.execute("SELECT count(DISTINCT doc_hash) FROM scores WHERE status = 'ok'").fetchone()[0])
+        sql = "SELECT count(*) FROM scores WHERE status = 'ok' AND model = ?"
+        return int(self.db.execute(sql, (model,)).fetchone()[0])
 
     def latest_model(self) -> str | None:
         """The model of the most recent run that stored anything."""
@@ -360,10 +370,10 @@ class Store:
             "(SELECT group_concat(path, ' | ') FROM sources WHERE doc_hash = d.doc_hash) AS paths "
             "FROM scores s JOIN documents d USING (doc_hash) WHERE s.model = ? AND s.status = 'failed'"
         )
-        args: tuple[Any, ...] = (model,)
+        args: list[Any] = [model]
         if run_id is not None:
             sql += " AND s.run_id = ?"
-            args += (run_id,)
+            args.append(run_id)
         return self.db.execute(sql + " ORDER BY d.name", args).fetchall()
 
     def export(self, out: Path) -> list[Path]:
@@ -397,6 +407,19 @@ def _write_result(db: sqlite3.Connection, key: tuple[str, str], result: Analysis
             for i, f in enumerate(result.findings)
         ],
     )
+
+
+def _upsert_source(db: sqlite3.Connection, path: str, doc_hash: str, name: str) -> None:
+    db.execute(
+        "INSERT INTO sources VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET doc_hash = excluded.doc_hash, "
+        "name = excluded.name, seen = excluded.seen",
+        (path, doc_hash, name, now()),
+    )
+
+
+def _metadata_columns(meta: Mapping[str, str]) -> tuple[int | None, str | None, str | None]:
+    """year, area and doc_kind for their own columns (None where absent, so coalesce keeps what is stored)."""
+    return _int_or_none(meta.get("year")), meta.get("area") or None, meta.get("doc_kind") or None
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -443,4 +466,6 @@ def _export_table(db: sqlite3.Connection, table: str, target: Path, suffix: str)
                 writer_csv.writerows(tuple(r) for r in chunk)
         else:
             while chunk := cursor.fetchmany(_EXPORT_CHUNK):
-                handle.writelines(json.dumps(dict(zip(names, r, strict=True)), ensure_ascii=False) + "\n" for r in chunk)
+                handle.writelines(
+                    json.dumps(dict(zip(names, r, strict=True)), ensure_ascii=False) + "\n" for r in chunk
+                )

@@ -85,7 +85,11 @@ def import_cmd(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="sentences | labelstudio | prodigy | doccano | brat")
     ] = "sentences",
-    source: Annotated[str, typer.Option(help="Value for each record's `source` field.")] = "authored",
+    source: Annotated[
+        str | None,
+        typer.Option(help="Where the data came from, e.g. published:<area> (default: `authored` for the "
+                     "sentences format; other formats need it unless each record names its source)."),
+    ] = None,
     doc_kind: Annotated[str, typer.Option(help="doc_kind for formats that do not carry one.")] = "other",
 ) -> None:
     """Convert an annotation export into canonical JSONL, reporting spans that do not align to tokens."""
@@ -93,6 +97,8 @@ def import_cmd(
     from training.corpus.records import write_jsonl
     from training.corpus.validate import check_record
 
+    if source is None:
+        source = "authored" if fmt == "sentences" else ""
     try:
         result = import_file(path, fmt, source=source, doc_kind=doc_kind)
     except (ValueError, OSError) as exc:
@@ -100,6 +106,10 @@ def import_cmd(
         return
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    unsourced = [r.id for r in result.records if not r.source]
+    if unsourced:
+        _fail(f"{len(unsourced)} record(s) do not say where they came from (e.g. {unsourced[0]}); pass "
+              "--source (e.g. published:<area> for real reviews, authored for excerpts written here)")
     bad = [(r.id, e) for r in result.records for e in check_record(r.to_json())]
     for rid, err in bad:
         typer.echo(f"{path} [{rid}]: {err}", err=True)

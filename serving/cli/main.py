@@ -8,7 +8,7 @@ configure_offline_env()
 
 import typer  # noqa: E402
 
-from serving.cli import analyze_cmd, annotations_cmd, model_cmd  # noqa: E402
+from serving.cli import analyze_cmd, annotations_cmd, bulk_cmd, model_cmd  # noqa: E402
 
 app = typer.Typer(
     name="reviewlens",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(annotations_cmd.app, name="annotations")
 app.registered_commands.extend(analyze_cmd.app.registered_commands)
+app.registered_commands.extend(bulk_cmd.app.registered_commands)
 app.registered_commands.extend(model_cmd.app.registered_commands)
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def test_import_labelstudio_reports_snapped_span(tmp_path):
     src = tmp_path / "ls.json"
     src.write_text(json.dumps(tasks), encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    result = run("import", src, "-o", out, "--format", "labelstudio", "--doc-kind", "lcspr")
+    result = run("import", src, "-o", out, "--format", "labelstudio", "--doc-kind", "lcspr", "--source", "published:t")
     assert result.exit_code == 0, result.output
     assert "[ex-8]" in result.stderr and "snapped to 0-44" in result.stderr
     assert "wrote 1 record(s) with 1 span(s)" in result.stdout
@@ -97,7 +97,7 @@ def test_import_doccano_both_forms(tmp_path):
     ]
     src.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    result = run("import", src, "-o", out, "-f", "doccano")
+    result = run("import", src, "-o", out, "-f", "doccano", "--source", "published:t")
     assert result.exit_code == 0, result.output
     assert "unknown label 'BOGUS'" in result.stderr
     assert [(r.id, len(r.spans)) for r in load_corpus([out])] == [("doccano-1", 1), ("doccano-2", 1)]
@@ -114,7 +114,7 @@ def test_import_brat_folder(tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "out.jsonl"
-    result = run("import", folder, "-o", out, "-f", "brat")
+    result = run("import", folder, "-o", out, "-f", "brat", "--source", "published:t")
     assert result.exit_code == 0, result.output
     assert "1 brat note (#) line(s) ignored" in result.stderr
     (rec,) = load_corpus([out])
@@ -125,7 +125,7 @@ def test_import_refuses_malformed_input_and_invalid_records(tmp_path):
     src = tmp_path / "bad.jsonl"
     src.write_text('{"text": "fine text here"}\n{broken\n', encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    result = run("import", src, "-o", out, "-f", "prodigy")
+    result = run("import", src, "-o", out, "-f", "prodigy", "--source", "published:t")
     assert result.exit_code == 1 and "bad.jsonl:2: invalid JSON" in result.stderr
     # Two labels of one theme overlapping survive import but fail validation: nothing may be written.
     spans = [
@@ -133,7 +133,7 @@ def test_import_refuses_malformed_input_and_invalid_records(tmp_path):
         {"start": 4, "end": len(TEXT), "label": "ANALYTICAL"},
     ]
     src.write_text(json.dumps({"text": TEXT, "spans": spans}) + "\n", encoding="utf-8")
-    result = run("import", src, "-o", out, "-f", "prodigy")
+    result = run("import", src, "-o", out, "-f", "prodigy", "--source", "published:t")
     assert result.exit_code == 1 and "two analysis_depth labels" in result.stderr
     assert not out.exists()
 
@@ -176,3 +176,12 @@ def test_agree_fails_without_shared_ids(tmp_path, corpus):
     write_jsonl(records, other)
     result = run("agree", corpus, other)
     assert result.exit_code == 1 and "share no record ids" in result.stderr
+
+
+def test_import_of_foreign_data_must_say_where_it_came_from(tmp_path):
+    src = tmp_path / "d.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": TEXT, "label": [[0, len(S1), "DESCRIPTIVE"]]}) + "\n")
+    out = tmp_path / "out.jsonl"
+    result = run("import", src, "-o", out, "-f", "doccano")
+    assert result.exit_code == 1 and "--source" in result.stderr
+    assert not out.exists()

@@ -11,11 +11,13 @@ from pydantic import BaseModel, Field
 from models.documents import Document
 from models.schema import AnalysisResult
 from serving.api.deps import AnalyzerDep, SettingsDep, require_json, run_bounded
-from serving.api.errors import ApiError
+from serving.api.errors import ApiError, error_responses
 from serving.api.settings import Settings
 from serving.render import render_html
 
-router = APIRouter(prefix="/v1", tags=["analyze"])
+router = APIRouter(
+    prefix="/v1", tags=["analyze"], responses=error_responses(401, 413, 415, 422, 500, 503, 504)
+)
 
 ThemeName = Literal["analysis_depth", "cultural_competence", "risk_reasoning"]
 DocKind = Literal["lcspr", "rapid_review", "scr", "cpr", "briefing", "other"]
@@ -47,13 +49,20 @@ class BatchResponse(BaseModel):
 
 
 def check_text(text: str, settings: Settings, where: str = "text") -> None:
-    """Reject empty or oversized text with a clear message (422 / 413)."""
+    """Reject empty, oversized or invalid text with a clear message (422 / 413 / 422)."""
     if not text.strip():
         raise ApiError(422, "empty_text", f"`{where}` is empty or only whitespace.")
     if len(text) > settings.max_text_chars:
         raise ApiError(
             413, "text_too_large", f"`{where}` has {len(text)} characters; the limit is {settings.max_text_chars}."
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON lets a client send a lone "\ud800"; such a string cannot be encoded into the response.
+        raise ApiError(
+            422, "invalid_text", f"`{where}` holds an unpaired UTF-16 surrogate (a broken \\u escape)."
+        ) from None
 
 
 def _wants_html(request: Request, fmt: str | None) -> bool:
@@ -103,7 +112,7 @@ async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: Set
     return BatchResponse(results=results)
 
 
-@router.post("/analyze/file", response_model=AnalysisResult)
+@router.post("/analyze/file", response_model=AnalysisResult, responses=error_responses(400))
 async def analyze_file(
     analyzer: AnalyzerDep,
     settings: SettingsDep,

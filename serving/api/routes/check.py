@@ -7,11 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form
 
 from serving.api.deps import AnalyzerDep, SettingsDep, run_bounded
-from serving.api.errors import ApiError
+from serving.api.errors import ApiError, error_responses
 from serving.api.languagetool import LANGUAGES, AnnotationError, from_annotation, from_plain, to_languagetool
 from serving.api.routes.analyze import check_text
 
-router = APIRouter(prefix="/v2", tags=["languagetool"])
+router = APIRouter(
+    prefix="/v2", tags=["languagetool"], responses=error_responses(400, 401, 413, 422, 500, 503, 504)
+)
 
 
 @router.post("/check")
@@ -31,7 +33,7 @@ async def check(
         src = from_plain(text) if text is not None else from_annotation(data or "")
     except AnnotationError as exc:
         raise ApiError(422, "invalid_annotation", str(exc)) from None
-    check_text(src.text, settings)
+    check_text(src.text, settings, where="text" if text is not None else "data")
     result = await run_bounded(lambda: analyzer.analyze(src.text), settings)
     return to_languagetool(result, src, language)
 

@@ -6,13 +6,24 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
 
 from models.registry import default_name, list_models
 from serving.api.deps import AnalyzerDep, require_api_key
+from serving.api.errors import error_responses
 
 router = APIRouter(tags=["system"])
-secured = APIRouter(tags=["system"], dependencies=[Depends(require_api_key)])
+secured = APIRouter(tags=["system"], dependencies=[Depends(require_api_key)], responses=error_responses(401))
+
+
+class Readiness(BaseModel):
+    """Whether the model is loaded; `reason` says why not."""
+
+    status: str
+    model: str | None = None
+    reason: str | None = None
 
 
 @router.get("/healthz")
@@ -21,7 +32,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness, "description": "Not ready"}})
 async def readyz(request: Request) -> JSONResponse:
     """Ready only once the model is loaded."""
     analyzer = getattr(request.app.state, "analyzer", None)
@@ -31,7 +42,7 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready", "model": f"{analyzer.model.name} {analyzer.model.version}"})
 
 
-@secured.get("/v1/models")
+@secured.get("/v1/models", responses=error_responses(503))
 async def models_info(analyzer: AnalyzerDep) -> dict[str, Any]:
     """The loaded model (with its thresholds, flag settings and test metrics) and the models available."""
     md = analyzer.model
@@ -60,3 +71,23 @@ async def models_info(analyzer: AnalyzerDep) -> dict[str, Any]:
 async def metrics(request: Request) -> Response:
     """Prometheus exposition."""
     return request.app.state.metrics.render()
+
+
+@secured.get("/openapi.json", include_in_schema=False)
+async def openapi(request: Request) -> JSONResponse:
+    """The OpenAPI document (behind the API key like every route but health)."""
+    return JSONResponse(request.app.openapi())
+
+
+@secured.get("/docs", include_in_schema=False)
+async def docs(request: Request) -> HTMLResponse:
+    """Swagger UI."""
+    root = request.scope.get("root_path", "").rstrip("/")
+    return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title="reviewlens - Swagger UI")
+
+
+@secured.get("/redoc", include_in_schema=False)
+async def redoc(request: Request) -> HTMLResponse:
+    """ReDoc."""
+    root = request.scope.get("root_path", "").rstrip("/")
+    return get_redoc_html(openapi_url=f"{root}/openapi.json", title="reviewlens - ReDoc")

@@ -1,0 +1,105 @@
+"""`reviewlens score` and `reviewlens report`: bulk scoring of review files into a store, and its HTML report."""
+
+from __future__ import annotations
+
+from models.runtime import configure_offline_env
+
+configure_offline_env()
+
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+import typer  # noqa: E402
+
+app = typer.Typer(help="Score folders of reviews into a store, and report on it.", no_args_is_help=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=code)
+
+
+@app.command()
+def score(
+    inputs: Annotated[
+        list[Path] | None, typer.Argument(help="PDF, DOCX, TXT and MD files, and folders of them (recursive).")
+    ] = None,
+    store: Annotated[Path, typer.Option(help="SQLite store to write (created if missing).")] = Path(
+        "reviewlens.sqlite"
+    ),
+    metadata: Annotated[
+        Path | None, typer.Option(help="CSV: a file-name column, then year, area, doc_kind and any others.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model directory or name (default: the promoted model).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (Ray actors with --engine ray).")] = (
+        os.cpu_count() or 1
+    ),
+    threads: Annotated[
+        int | None, typer.Option(min=1, help="Threads per worker (default: cores ÷ workers).")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="local (process pool) or ray (Ray Data).")] = "local",
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster address for --engine ray (default: start a local Ray).")
+    ] = None,
+    export: Annotated[
+        Path | None, typer.Option(help="Also write every table to OUT.<table>.parquet|csv|jsonl.")
+    ] = None,
+    retry_failed: Annotated[bool, typer.Option(help="Try again documents that failed in earlier runs.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+) -> None:
+    """Score every file the store lacks for the model; a killed run picks up where it stopped."""
+    from models.model_dir import ModelError
+    from serving.bulk.metadata import MetadataError, read_metadata
+    from serving.bulk.run import ENGINES, ScoreOptions, score_inputs
+    from serving.bulk.store import EXPORT_FORMATS, Store, StoreError
+
+    if engine not in ENGINES:
+        _fail(f"--engine must be one of {', '.join(ENGINES)}", code=2)
+    if export is not None and export.suffix.lower() not in EXPORT_FORMATS:
+        _fail(f"--export must end in {', '.join(EXPORT_FORMATS)}", code=2)
+    if not inputs and export is None:
+        _fail("name files or folders to score (or --export to export the store only)", code=2)
+    try:
+        meta = read_metadata(metadata) if metadata else None
+        if inputs:
+            options = ScoreOptions(
+                model=model, engine=engine, workers=workers, threads=threads, address=address,
+                retry_failed=retry_failed, progress=progress, metadata=meta,
+            )
+            summary = score_inputs(list(inputs), store, options)
+            typer.echo(summary.render())
+        if export is not None:
+            with Store(store) as s:
+                for path in s.export(export):
+                    typer.echo(f"wrote {path}")
+    except (FileNotFoundError, MetadataError, ModelError, StoreError, RuntimeError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; what was stored is kept, and the same command carries on from there", code=130)
+
+
+@app.command()
+def report(
+    store: Annotated[Path, typer.Option(help="The store `reviewlens score` wrote.")] = Path("reviewlens.sqlite"),
+    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("report.html"),
+    model: Annotated[
+        str | None, typer.Option(help="Model key (name@version) to report on (default: the latest run's).")
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, help="Concern sentences to list per theme.")] = 10,
+) -> None:
+    """Write one self-contained HTML page: counts, shares, flags, trends, frequent concerns and failures."""
+    from serving.bulk.report import ReportError, write_report
+    from serving.bulk.store import StoreError
+
+    if not store.is_file():
+        _fail(f"no store at {store}; run `reviewlens score ... --store {store}` first")
+    try:
+        path = write_report(store, out, model=model, top=top)
+    except (ReportError, StoreError) as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,66 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from models.analyzer import Analyzer
+from models.model_dir import ModelDirectory, ModelError
+from models.registry import promote, resolve_model
+
+
+def test_missing_directory_says_how_to_build_one(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="make train"):
+        ModelDirectory.open(tmp_path / "nope")
+
+
+def test_missing_manifest_and_corrupt_manifest(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="model.json is missing"):
+        ModelDirectory.open(tmp_path)
+    (tmp_path / "model.json").write_text("{not json")
+    with pytest.raises(ModelError, match="corrupt"):
+        ModelDirectory.open(tmp_path)
+
+
+def test_wrong_label_schema_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, copy)
+    manifest = json.loads((copy / "model.json").read_text())
+    manifest["label_schema"] = "0.1"
+    (copy / "model.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="label schema 0.1"):
+        ModelDirectory.open(copy)
+
+
+def test_corrupt_artefact_is_a_model_error(tiny_model_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, copy)
+    (copy / "linear" / "analysis_depth.skops").write_bytes(b"garbage")
+    with pytest.raises(ModelError, match="analysis_depth.skops"):
+        Analyzer.load(copy)
+    (copy / "linear" / "analysis_depth.skops").unlink()
+    with pytest.raises(ModelError, match="missing"):
+        Analyzer.load(copy)
+
+
+def test_manifest_is_self_describing(tiny_model_dir: Path) -> None:
+    md = ModelDirectory.open(tiny_model_dir)
+    assert md.label_schema == "1.0"
+    assert len(md.manifest["data_hash"]) == 64
+    assert set(md.thresholds) == {"DESCRIPTIVE", "ANALYTICAL", "IDENTITY_MENTION", "CULTURAL_ANALYSIS",
+                                  "RISK_UNSUPPORTED", "RISK_REASONED"}
+    for name in ("metrics.json", "MODEL.md"):
+        assert (tiny_model_dir / name).is_file()
+
+
+def test_promote_and_resolve_default(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVIEWLENS_REGISTRY", str(tiny_model_dir.parent))
+    promote(tiny_model_dir.name)
+    assert resolve_model(None) == tiny_model_dir.parent / tiny_model_dir.name
+    assert Analyzer.load().model.version == ModelDirectory.open(tiny_model_dir).version
+
+
+def test_no_default_promoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVIEWLENS_REGISTRY", str(tmp_path))
+    with pytest.raises(ModelError, match="no default model"):
+        resolve_model(None)

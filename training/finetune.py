@@ -1,0 +1,171 @@
+"""Fine-tuning all-MiniLM-L6-v2 with one three-way head per theme, then exporting the whole classifier to ONNX.
+
+Multi-task on purpose: the three themes share one encoder pass, so serving costs one forward pass per sentence.
+Batches are bucketed by length (dynamic padding) because on a 2-core CPU padding is most of the cost.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from models.backends.finetuned import FinetunedScorer
+from models.labels import THEMES
+from models.runtime import configure_offline_env
+from training.config import FinetuneConfig
+from training.data import SplitData
+from training.fit_encoder import MINILM_SHA256, pretrained_dir, sha256_file
+
+configure_offline_env()
+
+
+def _class_weights(y: np.ndarray, mode: str | None) -> np.ndarray:
+    if mode != "balanced":
+        return np.ones(3, dtype=np.float32)
+    counts = np.bincount(y, minlength=3).astype(np.float64)
+    w = len(y) / (3 * np.maximum(counts, 1))
+    return np.sqrt(w).astype(np.float32)  # square root: full inverse frequency overshoots on rare classes
+
+
+def finetune(
+    train: SplitData, out: Path, cfg: FinetuneConfig, seed: int, log: Callable[[str], None] = print
+) -> FinetunedScorer:
+    """Fine-tune on the training split, export to `out` (model.onnx, tokenizer.json, classifier.json)."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
+
+    src = pretrained_dir()
+    if sha256_file(src / "model.safetensors") != MINILM_SHA256:
+        raise RuntimeError(f"{src} does not hold the pinned all-MiniLM-L6-v2 weights")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    tok = AutoTokenizer.from_pretrained(str(src))
+    encoder = AutoModel.from_pretrained(str(src))
+    if cfg.freeze_layers:
+        # Frozen lower layers need no backward pass: a cheaper epoch for little loss on a small corpus.
+        for p in encoder.embeddings.parameters():
+            p.requires_grad = False
+        for layer in encoder.encoder.layer[: cfg.freeze_layers]:
+            for p in layer.parameters():
+                p.requires_grad = False
+    model = _Classifier(encoder, cfg.dropout)
+    texts = train.texts
+    enc = tok(texts, truncation=True, max_length=cfg.max_length)
+    ys = np.stack([train.y[t.name] for t in THEMES], axis=1)
+    weights = [torch.tensor(_class_weights(train.y[t.name], cfg.class_weight)) for t in THEMES]
+    lengths = np.array([len(ids) for ids in enc["input_ids"]])
+    rng = np.random.default_rng(seed)
+
+    def batches() -> list[np.ndarray]:
+        # Sort by length with a little noise, cut into batches, shuffle batch order: little padding, still random.
+        order = np.argsort(lengths + rng.uniform(0, 4, len(lengths)), kind="stable")
+        chunks = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
+        rng.shuffle(chunks)  # type: ignore[arg-type]
+        return chunks
+
+    steps = cfg.epochs * ((len(texts) + cfg.batch_size - 1) // cfg.batch_size)
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in trainable if not n.endswith("bias") and "LayerNorm" not in n]
+    no_decay = [p for n, p in trainable if n.endswith("bias") or "LayerNorm" in n]
+    optim = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr
+    )
+    sched = get_linear_schedule_with_warmup(optim, int(cfg.warmup * steps), steps)
+    model.train()
+    for epoch in range(cfg.epochs):
+        t0 = time.perf_counter()
+        total = 0.0
+        for idx in batches():
+            width = int(lengths[idx].max())
+            ids = torch.zeros((len(idx), width), dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, i in enumerate(idx):
+                row = enc["input_ids"][i]
+                ids[r, : len(row)] = torch.tensor(row)
+                mask[r, : len(row)] = 1
+            logits = model.logits(ids, mask, torch.zeros_like(ids)).view(len(idx), len(THEMES), 3)
+            target = torch.tensor(ys[idx])
+            loss = sum(
+                torch.nn.functional.cross_entropy(logits[:, t, :], target[:, t], weight=weights[t])
+                for t in range(len(THEMES))
+            )
+            optim.zero_grad()
+            loss.backward()  # type: ignore[union-attr]
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            total += float(loss.detach())  # type: ignore[union-attr]
+        log(f"  fine-tune epoch {epoch + 1}/{cfg.epochs}: loss {total:.1f} in {time.perf_counter() - t0:.0f}s")
+    model.eval()
+    _export(model, tok, out, cfg)
+    return FinetunedScorer.load(out, threads=cfg.threads)
+
+
+class _Classifier:
+    """Mean-pooled MiniLM + a linear layer to themes × 3 logits (built lazily so torch stays optional)."""
+
+    def __new__(cls, encoder: object, dropout: float) -> object:  # type: ignore[misc]
+        import torch
+
+        class Classifier(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.encoder = encoder
+                self.dropout = torch.nn.Dropout(dropout)
+                self.head = torch.nn.Linear(384, len(THEMES) * 3)
+
+            def logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
+                hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)[0]  # type: ignore[operator]
+                m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+                return self.head(self.dropout(pooled))
+
+            def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
+                logits = self.logits(input_ids, attention_mask, token_type_ids)
+                return torch.softmax(logits.view(-1, len(THEMES), 3), dim=-1).reshape(-1, len(THEMES) * 3)
+
+        return Classifier()
+
+
+def _export(model: object, tok: object, out: Path, cfg: FinetuneConfig) -> None:
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    src = pretrained_dir()
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    ex = tok(["a short example", "another, slightly longer example sentence"], padding=True, return_tensors="pt")  # type: ignore[operator]
+    fp32 = tmp / "fp32.onnx"
+    # Legacy exporter: the dynamo graph names its output twice after quantize_dynamic (see fit_encoder).
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model, tuple(ex[n] for n in names), str(fp32), input_names=names, output_names=["probs"],  # type: ignore[arg-type]
+            dynamic_axes={n: {0: "batch", 1: "seq"} for n in names}, dynamo=False, opset_version=17,
+        )
+    if cfg.quantize:
+        quantize_dynamic(str(fp32), str(tmp / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+        fp32.unlink()
+    else:
+        fp32.rename(tmp / "model.onnx")
+    shutil.copy2(src / "tokenizer.json", tmp / "tokenizer.json")
+    (tmp / "classifier.json").write_text(
+        json.dumps({"base_model": "sentence-transformers/all-MiniLM-L6-v2", "max_length": cfg.max_length,
+                    "dim": len(THEMES) * 3, "output": "per-theme softmax [none, label A, label B]",
+                    "quantized": cfg.quantize}, indent=1),
+        encoding="utf-8",
+    )
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
