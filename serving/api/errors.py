@@ -96,6 +96,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI reports a JSON body that is not UTF-8 as a generic 400; it is malformed JSON like any other.
+            return JSONResponse(error_body("invalid_request", "The body is not valid JSON: it is not UTF-8."), 422)
         return JSONResponse(
             error_body(f"http_{exc.status_code}", str(exc.detail)), status_code=exc.status_code, headers=exc.headers
         )

@@ -9,6 +9,7 @@ markup parts); markup is analysed as its `interpretAs` and offsets are mapped ba
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,15 +118,23 @@ def _match(f: Finding, src: PlainText) -> dict[str, Any]:
     }
 
 
+def _first_line(text: str) -> tuple[int, int]:
+    """Start and length of the first non-blank line, without its line break (CRLF included)."""
+    for line in re.finditer(r"[^\r\n]+", text):
+        if line.group().strip():
+            return line.start(), line.end() - line.start()
+    return 0, 0
+
+
 def to_languagetool(result: AnalysisResult, src: PlainText, language: str) -> dict[str, Any]:
     """LanguageTool's response for the concerns of a result (document flags become matches on the first line)."""
     matches = []
+    start, length = _first_line(src.text)
     for f in result.findings:
         if f.severity != "concern":
             continue
         if f.scope == "document":
-            first_line = src.text.split("\n", 1)[0]
-            f = f.model_copy(update={"offset": 0, "length": len(first_line), "text": first_line})
+            f = f.model_copy(update={"offset": start, "length": length, "text": src.text[start : start + length]})
         matches.append(_match(f, src))
     return {
         "software": SOFTWARE,

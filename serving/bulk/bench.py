@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,17 +225,22 @@ def write_docx(review: SyntheticReview, path: Path, header: str = "OFFICIAL", wi
     doc.save(str(path))
 
 
+def _generate_one(excerpts: Sequence[str], seed: int, words: int, path: Path) -> int:
+    review = make_review(excerpts, random.Random(seed), words, title=f"Child {path.stem.rsplit('-', 1)[-1]}")
+    write_pdf(review, path)
+    return review.words
+
+
 def generate_corpus(out: Path, docs: int, words: int, seed: int = 0, corpus: Path = DEFAULT_CORPUS) -> int:
-    """Write `docs` review PDFs into `out`; returns the total word count."""
+    """Write `docs` review PDFs into `out` (in parallel, deterministic per seed); returns the total word count."""
     excerpts = corpus_excerpts(corpus)
-    rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
-    total = 0
-    for i in range(docs):
-        review = make_review(excerpts, rng, words, title=f"Child {chr(65 + i % 26)}{i}")
-        write_pdf(review, out / f"review-{i:04d}.pdf")
-        total += review.words
-    return total
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        futures = [
+            pool.submit(_generate_one, excerpts, seed * 1_000_003 + i, words, out / f"review-{i:04d}.pdf")
+            for i in range(docs)
+        ]
+        return sum(f.result() for f in futures)
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,8 @@ class _Pool:
         self.pool = self._new()
         self.check()
 
-    def shutdown(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, wait: bool = True) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def score_local(
@@ -98,8 +98,11 @@ def score_local(
             in_flight[pool.submit(item)] = item
         while in_flight:
             _collect(pool, in_flight, sink, key)
-    finally:
-        pool.shutdown()
+    except BaseException:
+        # Ctrl-C reaches the workers too; waiting on them could hang, and what is stored is already safe.
+        pool.shutdown(wait=False)
+        raise
+    pool.shutdown()
 
 
 def _collect(pool: _Pool, in_flight: dict[Future[list[dict[str, Any]]], DocInput], sink: Sink, key: str) -> None:

@@ -59,29 +59,32 @@ def read_metadata(path: Path) -> Metadata:
     except OSError as exc:
         raise MetadataError(f"cannot read metadata {path}: {exc.strerror or exc}") from exc
     with handle:
-        reader = csv.DictReader(handle)
-        headers = [h.strip().lower() for h in reader.fieldnames or []]
-        key = next((h for h in FILE_COLUMNS if h in headers), None)
-        if key is None:
-            raise MetadataError(f"{path}: needs a column naming the file (one of {', '.join(FILE_COLUMNS)})")
-        rows: dict[str, dict[str, str]] = {}
         try:
-            for line, raw in enumerate(reader, start=2):
-                row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
-                name = row.pop(key, "")
-                if not name:
-                    continue
-                row = {k: v for k, v in row.items() if k and v}
-                try:
-                    if "doc_kind" in row:
-                        row["doc_kind"] = normalise_doc_kind(row["doc_kind"])
-                    if "year" in row:
-                        row["year"] = _year(row["year"])
-                except ValueError as exc:
-                    raise MetadataError(f"{path} line {line}: {exc}") from exc
-                if name in rows:
-                    raise MetadataError(f"{path} line {line}: {name!r} has a row already")
-                rows[name] = row
+            return Metadata(_read_rows(path, csv.DictReader(handle)))
         except UnicodeDecodeError as exc:
             raise MetadataError(f"{path}: not UTF-8 ({exc.reason}); save it as UTF-8 CSV") from exc
-    return Metadata(rows)
+
+
+def _read_rows(path: Path, reader: csv.DictReader[str]) -> dict[str, dict[str, str]]:
+    headers = [h.strip().lower() for h in reader.fieldnames or []]
+    key = next((h for h in FILE_COLUMNS if h in headers), None)
+    if key is None:
+        raise MetadataError(f"{path}: needs a column naming the file (one of {', '.join(FILE_COLUMNS)})")
+    rows: dict[str, dict[str, str]] = {}
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        name = row.pop(key, "")
+        if not name:
+            continue
+        row = {k: v for k, v in row.items() if k and v}
+        try:
+            if "doc_kind" in row:
+                row["doc_kind"] = normalise_doc_kind(row["doc_kind"])
+            if "year" in row:
+                row["year"] = _year(row["year"])
+        except ValueError as exc:
+            raise MetadataError(f"{path} line {line}: {exc}") from exc
+        if name in rows:
+            raise MetadataError(f"{path} line {line}: {name!r} has a row already")
+        rows[name] = row
+    return rows

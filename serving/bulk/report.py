@@ -8,6 +8,7 @@ the page, so it opens offline and prints crisply.
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -59,12 +60,18 @@ class ThemeSection:
         return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
 
 
-def _svg(fig: Any) -> Markup:
+def _svg(fig: Any, name: str) -> Markup:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     text = buf.getvalue()
     # Inline SVG needs no XML prolog or doctype; both precede the <svg> element.
-    return Markup(text[text.index("<svg") :])
+    text = text[text.index("<svg") :]
+    # matplotlib numbers its elements per figure (figure_1, patch_1...): prefix every id and every reference
+    # to one, so that the page's ids stay unique and each figure's clip paths point at its own.
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{name}-\1)", text)
+    text = re.sub(r'href="#([^"]+)"', rf'href="#{name}-\1"', text)
+    return Markup(text)
 
 
 def _figure(width: float = 6.0, height: float = 2.8) -> Any:
@@ -77,16 +84,8 @@ def _figure(width: float = 6.0, height: float = 2.8) -> Any:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _salted(name: str) -> None:
-    import matplotlib
-
-    # Element ids inside each inline SVG must not collide with another figure's on the same page.
-    matplotlib.rcParams["svg.hashsalt"] = name
-
-
 def histogram(values: list[float], title: str, name: str) -> Markup:
     """Distribution of per-document shares (0-1) as an SVG histogram."""
-    _salted(name)
     fig = _figure()
     ax = fig.add_subplot()
     ax.hist(values, bins=[i / 20 for i in range(21)], color="#3b6ea5", edgecolor="white")
@@ -94,12 +93,11 @@ def histogram(values: list[float], title: str, name: str) -> Markup:
     ax.set_xlabel("share per document")
     ax.set_ylabel("documents")
     ax.set_title(title, fontsize=10)
-    return _svg(fig)
+    return _svg(fig, name)
 
 
 def trend(series: dict[str, dict[Any, float]], title: str, ylabel: str, name: str, bars: bool = False) -> Markup:
     """Lines (or grouped bars) of a value per group, one series per key, as SVG."""
-    _salted(name)
     fig = _figure()
     ax = fig.add_subplot()
     groups = sorted({g for values in series.values() for g in values}, key=str)
@@ -118,19 +116,18 @@ def trend(series: dict[str, dict[Any, float]], title: str, ylabel: str, name: st
     ax.set_title(title, fontsize=10)
     if len(series) > 1:
         ax.legend(fontsize=7)
-    return _svg(fig)
+    return _svg(fig, name)
 
 
 def flag_bars(rows: list[dict[str, Any]], name: str) -> Markup:
     """Share of documents with each flag raised, as horizontal SVG bars."""
-    _salted(name)
     fig = _figure(height=0.45 * max(2, len(rows)) + 0.8)
     ax = fig.add_subplot()
     ax.barh([r["flag_id"] for r in rows], [r["share"] for r in rows], color="#b5523b")
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
     ax.set_xlabel("share of scored documents with the flag raised")
-    return _svg(fig)
+    return _svg(fig, name)
 
 
 def _strength(labels: tuple[str, str]) -> str:

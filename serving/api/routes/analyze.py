@@ -16,7 +16,7 @@ from serving.api.settings import Settings
 from serving.render import render_html
 
 router = APIRouter(
-    prefix="/v1", tags=["analyze"], responses=error_responses(401, 413, 415, 422, 500, 503, 504)
+    prefix="/v1", tags=["analyze"], responses=error_responses(400, 401, 413, 415, 422, 500, 503, 504)
 )
 
 ThemeName = Literal["analysis_depth", "cultural_competence", "risk_reasoning"]
@@ -112,7 +112,7 @@ async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: Set
     return BatchResponse(results=results)
 
 
-@router.post("/analyze/file", response_model=AnalysisResult, responses=error_responses(400))
+@router.post("/analyze/file", response_model=AnalysisResult)
 async def analyze_file(
     analyzer: AnalyzerDep,
     settings: SettingsDep,

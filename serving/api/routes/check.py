@@ -26,7 +26,8 @@ async def check(
 ) -> dict[str, Any]:
     """LanguageTool's check: form fields `text` or `data`, and `language`; concerns come back as `matches`."""
     if not language.lower().startswith(("en", "auto")):
-        raise ApiError(400, "unsupported_language", f"reviewlens reads English reviews only, not {language!r}.")
+        # Not echoed: every form field may carry draft text, and error bodies never do.
+        raise ApiError(400, "unsupported_language", "reviewlens reads English only: send en, en-GB, en-US or auto.")
     if text is None and data is None:
         raise ApiError(422, "empty_text", "Send the draft in the `text` or `data` form field.")
     try:

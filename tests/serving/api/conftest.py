@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import re
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,15 +24,84 @@ from serving.api.settings import Settings
 MARKER = "Zqxw7Marker-Child-Q-9Vbn"
 
 
+# A draft that always raises a document flag: no sentence states ethnicity (a rule, not a model score).
+FLAG_DRAFT = (
+    "Review of services\n\nAnalysis\n\nThe social worker visited the home on 3 May. The health visitor saw the "
+    "baby on 10 May. The school nurse phoned the mother on 12 May. The GP saw the child on 20 May. Professionals "
+    "accepted the mother's account without checking it. The risk was judged to be low."
+)
+
+
 def tricky(text: str) -> str:
-    """The review with CRLF line ends, tabs, astral emoji (ZWJ sequences, skin tones) and combining marks."""
-    return (
-        "\ufeff📄 Draft 👩\u200d👧\u200d👦 review\r\n\r\n"
-        + text.replace("\n", "\r\n")
-        .replace("Mother", "Mo\u0308ther 🧕🏽")
-        .replace("Father", "Fa\u0301ther")
-        .replace(". The", ".\tThe")
-    )
+    """The text with CRLF line ends, tabs, astral emoji (ZWJ sequences, skin tones) and combining marks.
+
+    The substitutions hit words every review uses, so they land inside findings whatever the corpus holds.
+    """
+    text = re.sub(r"\band\b", "and 🧕🏽", text)
+    text = re.sub(r"\b(was|were)\b", lambda m: m.group(1)[:-1] + m.group(1)[-1] + "\u0308", text)
+    text = re.sub(r"\. (?=[A-Z])", ".\t", text)
+    return "\ufeff📄 Draft 👩\u200d👧\u200d👦 review\r\n\r\n" + text.replace("\n", "\r\n")
+
+
+ROOT = Path(__file__).resolve().parents[3]
+SERVER_TEXT_LIMIT = 100_000
+
+
+class LiveServer:
+    """`reviewlens serve` in a subprocess on a free loopback port, its stderr captured to a file."""
+
+    def __init__(self, model_dir: Path, stderr: Path) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        self.url = f"http://127.0.0.1:{port}"
+        self.stderr = stderr
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWLENS_")}
+        # Limits from the environment, to show `serve` reads REVIEWLENS_* settings.
+        env |= {"REVIEWLENS_MAX_TEXT_CHARS": str(SERVER_TEXT_LIMIT), "REVIEWLENS_MAX_UPLOAD_BYTES": "200000"}
+        with stderr.open("wb") as err:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "serving.cli.main", "serve", "--model", str(model_dir), "--port", str(port)],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err,
+            )
+
+    def log(self) -> str:
+        """Everything the server has written to stderr."""
+        return self.stderr.read_text(encoding="utf-8", errors="replace")
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Block until /readyz answers 200; fail with the server's log if it exits or takes too long."""
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.process.poll() is None, f"server exited:\n{self.log()}"
+            assert time.monotonic() < deadline, f"server not ready:\n{self.log()}"
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.25)
+
+    def stop(self) -> None:
+        """Terminate the server (kill it if it does not stop)."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Start the real server as soon as the model exists, so its model load overlaps the in-process tests."""
+    server = LiveServer(tiny_model_dir, tmp_path_factory.mktemp("server") / "stderr.log")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -128,13 +203,3 @@ class BrokenAnalyzer:
     def analyze_many(self, texts: Any, *args: Any, **kwargs: Any) -> Any:
         raise ValueError(f"cannot segment {texts!r}")
 
-
-# DEV-ONLY-OVERRIDE (remove before handing back)
-import os as _os  # noqa: E402
-from pathlib import Path as _Path  # noqa: E402
-
-if _os.environ.get("RL_DEV_MODEL"):
-
-    @pytest.fixture(scope="session")
-    def tiny_model_dir() -> _Path:
-        return _Path(_os.environ["RL_DEV_MODEL"])

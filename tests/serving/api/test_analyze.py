@@ -8,7 +8,7 @@ import re
 from fastapi.testclient import TestClient
 
 from models.schema import RESULT_SCHEMA_VERSION, AnalysisResult
-from tests.serving.api.conftest import make_docx, make_pdf
+from tests.serving.api.conftest import FLAG_DRAFT, make_docx, make_pdf
 
 
 def _spans(result: dict) -> list[dict]:
@@ -31,8 +31,10 @@ def test_analyze_returns_the_versioned_result_schema(client: TestClient, sample_
     spans = [f for f in result.findings if f.scope == "span"]
     assert spans and all(f.message and f.short_message and f.question for f in spans)
     assert {f.severity for f in spans} <= {"concern", "strength", "info"}
-    docs = [f for f in result.findings if f.scope == "document"]
-    assert all(f.evidence for f in docs), "document findings carry their evidence"
+    flagged = AnalysisResult.model_validate(client.post("/v1/analyze", json={"text": FLAG_DRAFT}).json())
+    docs = [f for f in flagged.findings if f.scope == "document"]
+    assert docs and all(f.evidence for f in docs), "document findings carry their evidence"
+    assert {f.label for f in docs} <= {f.id for f in flagged.flags if f.status == "raised"}
     # The API result is exactly what the library computes.
     assert body == analyzer.analyze(sample_review).model_dump(mode="json")
 
@@ -49,7 +51,8 @@ def test_offsets_index_the_exact_text_sent(client: TestClient, tricky_review: st
         assert tricky_review[f["offset"] : f["offset"] + f["length"]] == f["text"]
     # The awkward characters really are inside findings, not only around them.
     assert any("🧕🏽" in f["text"] for f in spans)
-    assert any("\u0301" in f["text"] for f in spans)
+    assert any("\u0308" in f["text"] for f in spans)
+    assert any("\t" in tricky_review[: f["offset"]] for f in spans)
     for s in body["document"]["sections"]:
         assert 0 <= s["offset"] <= s["offset"] + s["length"] <= len(tricky_review)
 
@@ -70,8 +73,8 @@ def test_themes_and_min_score_filter(client: TestClient, sample_review: str) -> 
 def test_html_by_accept_header_or_query(client: TestClient, sample_review: str) -> None:
     text = sample_review + "\n\nThe <b>team</b> & the family \"agreed\"."
     findings = _spans(client.post("/v1/analyze", json={"text": text}).json())
-    for kwargs in ({"headers": {"Accept": "text/html"}}, {"params": {"format": "html"}}):
-        r = client.post("/v1/analyze", json={"text": text}, **kwargs)
+    for headers, params in (({"Accept": "text/html"}, {}), ({}, {"format": "html"})):
+        r = client.post("/v1/analyze", json={"text": text}, headers=headers, params=params)
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/html")
         page = r.text
@@ -130,7 +133,7 @@ def test_pdf_upload_gives_page_numbers(client: TestClient, sample_review: str) -
     body = r.json()
     assert body["document"]["pages"] == 4
     spans = _spans(body)
-    assert {f["page"] for f in spans} == {1, 2, 3, 4}
+    assert len({f["page"] for f in spans}) >= 3 and {f["page"] for f in spans} <= {1, 2, 3, 4}
     flat = [" ".join(p.split()) for p in pages]
     for f in spans:
         # Each finding's sentence is on the page it names (PDF text reflows, so compare words).

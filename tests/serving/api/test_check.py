@@ -7,6 +7,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.serving.api.conftest import FLAG_DRAFT
+
 
 def utf16_to_index(text: str, units: int) -> int:
     """The code-point index of a UTF-16 offset (what a Java client would send back)."""
@@ -41,6 +43,8 @@ def test_check_returns_languagetool_matches_for_concerns(client: TestClient, tri
         assert java_slice(tricky_review, m["offset"], m["length"]) == m["sentence"]
         ctx = m["context"]
         assert java_slice(ctx["text"], ctx["offset"], ctx["length"]) == m["sentence"]
+    flag_matches = [m for m in body["matches"] if m["rule"]["id"] in flag_rules]
+    assert all(m["sentence"] == tricky_review.split("\r\n")[0] for m in flag_matches)
     span_matches = {(java_slice(tricky_review, m["offset"], m["length"]), m["rule"]["id"]) for m in body["matches"]
                     if m["rule"]["id"] not in flag_rules}
     assert span_matches == {(f["text"], f"REVIEWLENS_{f['label']}") for f in spans}
@@ -49,13 +53,16 @@ def test_check_returns_languagetool_matches_for_concerns(client: TestClient, tri
     assert len(tricky_review[:first].encode("utf-16-le")) // 2 > first
 
 
-def test_document_flags_point_at_the_first_line(client: TestClient, sample_review: str) -> None:
-    body = client.post("/v2/check", data={"text": sample_review}).json()
-    flags = [f for f in _concerns(client, sample_review) if f["scope"] == "document"]
+def test_document_flags_point_at_the_first_line(client: TestClient) -> None:
+    text = "\r\n  \r\n" + FLAG_DRAFT.replace("\n", "\r\n")
+    body = client.post("/v2/check", data={"text": text}).json()
+    flags = {f"REVIEWLENS_{f['label']}" for f in _concerns(client, text) if f["scope"] == "document"}
     assert flags, "the sample raises at least one document flag"
-    at_start = [m for m in body["matches"] if m["offset"] == 0]
-    assert len(at_start) == len(flags)
-    assert all(m["length"] == len(sample_review.split("\n")[0]) for m in at_start)
+    first = FLAG_DRAFT.split("\n")[0]
+    at_first = [m for m in body["matches"] if m["rule"]["id"] in flags]
+    assert len(at_first) == len(flags)
+    # The first non-blank line, without its CRLF, so an editor underlines the title rather than nothing.
+    assert all((m["offset"], m["length"], m["sentence"]) == (6, len(first), first) for m in at_first)
 
 
 def test_annotated_data_maps_offsets_onto_the_markup(client: TestClient, sample_review: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import MutableMapping
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,6 +41,7 @@ def test_empty_or_whitespace_text_is_422(client: TestClient, text: str) -> None:
         (b'{"text": "A visit.", "min_score": 2}', {"content-type": "application/json"}, "invalid_request"),
         (b'{"text": "A visit.", "themes": ["spelling"]}', {"content-type": "application/json"}, "invalid_request"),
         (b'{"text": "A visit \\ud800 here."}', {"content-type": "application/json"}, "invalid_text"),
+        (b'{"text": "A visit \xff\xfe here."}', {"content-type": "application/json"}, "invalid_request"),
     ],
 )
 def test_malformed_requests_are_422(client: TestClient, content: bytes, headers: dict, code: str) -> None:
@@ -88,13 +91,13 @@ def test_declared_oversized_body_is_refused_unread(analyzer) -> None:
     app = create_app(Settings(max_text_chars=1000, max_upload_bytes=1000), analyzer=analyzer)
     limit = app.state.settings.max_body_bytes
     received: list[dict] = []
-    sent: list[dict] = []
+    sent: list[MutableMapping[str, Any]] = []
 
-    async def receive() -> dict:
+    async def receive() -> MutableMapping[str, Any]:
         received.append({})
         return {"type": "http.request", "body": b"x" * (limit + 1), "more_body": False}
 
-    async def send(message: dict) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {

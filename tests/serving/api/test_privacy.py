@@ -39,11 +39,11 @@ def _requests(limit: int) -> list[tuple[str, str, dict]]:
         ("POST", "/v1/analyze/batch", {"json": {"texts": [DRAFT] * 50}}),
         ("POST", "/v1/analyze/batch", {"content": json.dumps({"texts": [DRAFT, f"{MARKER}\ud800"]}),
                                        "headers": {"content-type": "application/json"}}),
-        ("POST", "/v1/analyze/file", {"files": {"file": ("draft.pdf", b"%PDF-1.4\n" + DRAFT.encode(), "application/pdf")}}),
+        ("POST", "/v1/analyze/file", {"files": {"file": ("draft.pdf", b"%PDF-1.4\n" + DRAFT.encode())}}),
         ("POST", "/v1/analyze/file", {"files": {"file": ("draft.docx", DRAFT.encode(), "application/zip")}}),
         ("POST", "/v1/analyze/file", {"files": {"file": ("draft.txt", DRAFT.encode() + b"\x00", "text/plain")}}),
-        ("POST", f"/v1/analyze/file?doc_kind={MARKER}", {"files": {"file": ("draft.txt", DRAFT.encode(), "text/plain")}}),
-        ("POST", "/v2/check", {"data": {"text": DRAFT, "language": "fr"}}),
+        ("POST", f"/v1/analyze/file?doc_kind={MARKER}", {"files": {"file": ("draft.txt", DRAFT.encode())}}),
+        ("POST", "/v2/check", {"data": {"text": DRAFT, "language": f"fr-{MARKER}"}}),
         ("POST", "/v2/check", {"data": {"text": DRAFT + "x" * limit}}),
         ("POST", "/v2/check", {"data": {"data": f'{{"annotation": [{{"text": "{MARKER}"'}}),
         ("POST", f"/v1/analyze?format={MARKER}", {"json": {"text": DRAFT}}),
@@ -87,6 +87,7 @@ def test_failures_and_timeouts_stay_private(make_client, analyzer, all_logs: pyt
         slow.post("/v1/analyze", json={"text": DRAFT}),
     ]
     assert [r.status_code for r in responses] == [500, 500, 504]
+    assert [r.json()["error"]["code"] for r in responses] == ["internal_error", "internal_error", "timeout"]
     _assert_private(responses, all_logs, broken.get("/metrics").text + slow.get("/metrics").text)
 
 

@@ -86,7 +86,7 @@ ALLOWED = "https://editor.example.org"
 
 
 def test_configured_origin_gets_cors_headers(make_client) -> None:
-    client = make_client(cors_origins=[ALLOWED], api_keys=KEYS)
+    client = make_client(cors_origins=[ALLOWED], api_keys=KEYS, max_text_chars=100, max_upload_bytes=100)
     r = client.post("/v1/analyze", json={"text": "The worker visited."},
                     headers={"Origin": ALLOWED, "X-API-Key": KEYS[0]})
     assert r.status_code == 200
@@ -94,6 +94,8 @@ def test_configured_origin_gets_cors_headers(make_client) -> None:
     # Errors too, so a browser client can read why it was refused.
     r = client.post("/v1/analyze", json={"text": "The worker visited."}, headers={"Origin": ALLOWED})
     assert r.status_code == 401 and r.headers["access-control-allow-origin"] == ALLOWED
+    r = client.post("/v1/analyze", content=b"x" * 100_000, headers={"Origin": ALLOWED, "X-API-Key": KEYS[0]})
+    assert r.status_code == 413 and r.headers["access-control-allow-origin"] == ALLOWED
     # A preflight succeeds without a key and allows the key headers.
     r = client.options("/v1/analyze", headers={
         "Origin": ALLOWED, "Access-Control-Request-Method": "POST",

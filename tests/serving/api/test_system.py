@@ -52,12 +52,13 @@ def test_missing_model_is_healthy_but_not_ready(tmp_path: Path) -> None:
         r = client.get("/readyz")
         assert r.status_code == 503
         assert r.json()["status"] == "not_ready" and str(missing) in r.json()["reason"]
-        for method, path, kwargs in [
+        requests: list[tuple[str, str, dict]] = [
             ("POST", "/v1/analyze", {"json": {"text": "The worker visited."}}),
             ("POST", "/v1/analyze/batch", {"json": {"texts": ["The worker visited."]}}),
             ("POST", "/v2/check", {"data": {"text": "The worker visited."}}),
             ("GET", "/v1/models", {}),
-        ]:
+        ]
+        for method, path, kwargs in requests:
             r = client.request(method, path, **kwargs)
             assert r.status_code == 503, path
             assert r.json()["error"]["code"] == "model_not_ready"
