@@ -5,7 +5,9 @@ Must run before onnxruntime, transformers or datasets are imported: they read th
 
 from __future__ import annotations
 
+import importlib.abc
 import os
+import sys
 
 OFFLINE_ENV = {
     "ORT_DISABLE_TELEMETRY": "1",  # onnxruntime otherwise writes a device id and event queue under ~/.cache
@@ -22,3 +24,21 @@ def configure_offline_env() -> None:
     """Set the offline/telemetry variables unless the user already chose a value."""
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
+
+
+class _TorchBlocker(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "torch" or name.startswith("torch."):
+            raise ModuleNotFoundError(f"No module named {name!r} (not used in serving processes)", name=name)
+        return None
+
+
+def block_torch() -> None:
+    """Make torch unimportable in a serving process.
+
+    Serving never needs torch, but spaCy's thinc imports it whenever it is installed (as in a training
+    environment), costing about a second of start-up and a few hundred MB of memory per process. A finder that
+    refuses the import (rather than a None in sys.modules, which other libraries probe) makes thinc fall back.
+    """
+    if "torch" not in sys.modules and not any(isinstance(f, _TorchBlocker) for f in sys.meta_path):
+        sys.meta_path.insert(0, _TorchBlocker())

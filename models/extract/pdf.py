@@ -23,7 +23,7 @@ _HYPHEN_MARKERS = "\ufffe\x02"
 # A baseline step this much larger than the page's usual line pitch is a paragraph gap.
 GAP_FACTOR = 1.4
 # A first character this much taller or shorter than the previous line's marks a heading boundary.
-SIZE_CHANGE = 0.2
+SIZE_CHANGE = 0.1
 _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,11 +20,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from models.analyzer import Analyzer
+from models.model_dir import ModelDirectory
 from serving.bulk.run import Sink
-from serving.bulk.scoring import ROW_COLUMNS, DocInput, score_documents
+from serving.bulk.scoring import ROW_COLUMNS, DocInput, failed_row, model_key, score_documents
 
-# Files per Ray Data job: large enough to keep actors busy, small enough that a kill loses little.
-CHUNK_FILES = 256
+# Files per Ray Data job. Each job starts its actors (and so loads the model) afresh, so a chunk is large
+# enough to make that cheap beside the scoring, and small enough that a killed run loses little.
+CHUNK_FILES = 1000
 BATCH_SIZE = 4
 
 _INT_COLUMNS = {"size", "pages", "characters", "words"}
@@ -74,6 +77,8 @@ def score_ray(
     import ray
     import ray.data
 
+    model = ModelDirectory.open(model_path)
+    key = model_key(model.name, model.version)
     started_here = not ray.is_initialized()
     if started_here:
         kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
@@ -87,17 +92,26 @@ def score_ray(
     ready()
     try:
         while chunk := list(itertools.islice(items, CHUNK_FILES)):
-            _score_chunk(chunk, sink, model_path, workers, threads)
+            _score_chunk(chunk, sink, model_path, key, workers, threads)
     finally:
         if started_here:
             ray.shutdown()
 
 
-def _score_chunk(chunk: list[DocInput], sink: Sink, model_path: Path, workers: int, threads: int) -> None:
+def _score_chunk(chunk: list[DocInput], sink: Sink, model_path: Path, key: str, workers: int, threads: int) -> None:
     import ray.data
 
+    # One unreadable file would fail the whole Ray job: record those here, as the local engine would.
+    readable = []
+    for item in chunk:
+        if item.path and os.access(item.path, os.R_OK):
+            readable.append(item)
+        else:
+            sink(failed_row(item, key, "cannot read file: permission denied or gone"))
+    if not readable:
+        return
     # Ray reports each file under its absolute path; map it back to the path the driver planned with.
-    planned = {str(Path(item.path or item.name).absolute()): item for item in chunk}
+    planned = {str(Path(item.path or item.name).absolute()): item for item in readable}
     doc_kinds = {p: item.doc_kind for p, item in planned.items()}
     with tempfile.TemporaryDirectory(prefix="reviewlens-ray-") as out:
         # Reading and writing files claim no CPU: were they to wait for one, actors holding every CPU would
@@ -107,14 +121,14 @@ def _score_chunk(chunk: list[DocInput], sink: Sink, model_path: Path, workers: i
             _RayScorer,
             fn_constructor_kwargs={"model_path": str(model_path), "threads": threads, "doc_kinds": doc_kinds},
             batch_size=BATCH_SIZE,
-            compute=ray.data.ActorPoolStrategy(size=min(workers, len(chunk))),
+            compute=ray.data.ActorPoolStrategy(size=min(workers, len(readable))),
             num_cpus=threads,
         )
         ds.write_parquet(out, ray_remote_args={"num_cpus": 0})
         for file in sorted(Path(out).glob("*.parquet")):
             for batch in pq.ParquetFile(file).iter_batches():
                 for row in batch.to_pylist():
-                    item = planned.get(row["path"])
-                    if item is not None:
-                        row["path"] = item.path
+                    source = planned.get(row["path"])
+                    if source is not None:
+                        row["path"] = source.path
                     sink(row)

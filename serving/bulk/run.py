@@ -62,18 +62,25 @@ class RunSummary:
 
     counts: RunCounts
     seconds: float
+    startup: float  # until the workers had loaded the model (0 when nothing needed scoring)
     ignored: int
     failures: list[Failure]
     earlier_failures: int
 
+    @property
+    def docs_per_minute(self) -> float:
+        """Documents scored (or failed) per minute of scoring, model loading excluded."""
+        busy = self.seconds - self.startup
+        return (self.counts.scored + self.counts.failed) / busy * 60 if busy > 0 else 0.0
+
     def render(self) -> str:
         """A few lines for the terminal: counts, speed, and every document that failed."""
         c = self.counts
-        rate = c.scored / self.seconds * 60 if self.seconds > 0 else 0.0
         lines = [
             f"run {c.run_id} ({c.model}): {c.scored} scored, {c.failed} failed, {c.skipped} already in the store, "
             f"{c.duplicates} duplicate(s), {self.ignored} other file(s) ignored; {c.pages} pages in "
-            f"{self.seconds:.1f} s ({rate:.1f} documents/minute)",
+            f"{self.seconds:.1f} s ({self.startup:.1f} s loading the model, then {self.docs_per_minute:.1f} "
+            "documents/minute)",
         ]
         if self.failures:
             lines.append(f"{len(self.failures)} document(s) could not be scored:")
@@ -175,11 +182,12 @@ class Progress:
         self.bar = tqdm(total=total, unit="doc", file=sys.stderr, disable=not enabled, dynamic_ncols=True,
                         smoothing=0.1, desc="loading model")
         self.start = time.perf_counter()
+        self.ready_at: float | None = None
         self.pages = 0
 
     def ready(self) -> None:
         """Workers are up: restart the clock so rates and ETA measure scoring, not model loading."""
-        self.start = time.perf_counter()
+        self.start = self.ready_at = time.perf_counter()
         self.bar.start_t = time.time()  # tqdm's clock is time.time
         self.bar.set_description_str("scoring", refresh=False)
 
@@ -230,4 +238,5 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
         counts = store.finish_run(run_id)
         failures = [Failure(r["name"], r["path"], r["error"]) for r in store.failures(model, run_id=run_id)]
         earlier = len(store.failures(model)) - len(failures)
-    return RunSummary(counts, time.perf_counter() - start, walk.ignored, failures, earlier)
+    startup = progress.ready_at - start if progress.ready_at else 0.0
+    return RunSummary(counts, time.perf_counter() - start, startup, walk.ignored, failures, earlier)

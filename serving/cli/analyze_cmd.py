@@ -117,6 +117,9 @@ def serve(
 ) -> None:
     """Start the API with uvicorn. Draft text is never logged: uvicorn's access log (which would show query
     strings) is off and reviewlens logs method, route, status and latency only."""
+    from models.runtime import block_torch
+
+    block_torch()
     import uvicorn
 
     from models.model_dir import ModelError

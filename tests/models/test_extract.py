@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import random
 import re
 import zipfile
@@ -46,7 +47,7 @@ def test_pdf_rejoins_words_hyphenated_across_lines_and_pages(pdf: tuple[Path, li
     doc = read_document(path)
     flat = " ".join(doc.text.split())
     joined = []
-    for line, nxt in zip(drawn, drawn[1:], strict=False):
+    for line, nxt in itertools.pairwise(drawn):
         if line.text.endswith("-") and line.text[-2].isalpha() and nxt.text[:1].islower():
             head = line.text.split()[-1][:-1]
             tail = re.match(r"[^\W\d_]+", nxt.text)
@@ -252,3 +253,20 @@ def test_a_page_ending_mid_sentence_continues_without_a_paragraph_break() -> Non
     doc = clean_pages(pages, "x.pdf", paged=True, report=Cleanup())
     assert doc.text == "The panel found that the\nreferral was never made."
     assert doc.page_starts == (0, doc.text.index("referral"))
+
+
+def test_a_heading_set_in_a_larger_font_is_its_own_paragraph_even_without_spacing() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for size, style, text in [
+        (10.5, "", "The school made a referral to children's social care on the same day. " * 3),
+        (12, "B", "Analysis of practice"),
+        (10.5, "", "Why was the referral not escalated when nothing happened? " * 3),
+    ]:
+        pdf.set_font("helvetica", style, size)
+        pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")  # the same line pitch throughout
+    doc = read_bytes(bytes(pdf.output()), "tight.pdf")
+    assert "\n\nAnalysis of practice\n\n" in doc.text
+    assert [s.kind for s in segment(doc.text).sections] == ["analysis"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -59,10 +60,8 @@ def test_kill_9_then_rerun_stores_every_document_exactly_once(tiny_model_dir: Pa
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # the spawned worker, orphaned by the kill
-        except ProcessLookupError:
-            pass
     stored_before = _count(store, scored)
     assert KILL_AFTER <= stored_before < DOCS, "the kill must land mid-run for this test to mean anything"
     assert _count(store, "SELECT scored FROM runs WHERE run_id = 1") == stored_before

@@ -26,7 +26,9 @@ def _rows(store: Path, sql: str, *args: object) -> list[sqlite3.Row]:
 def test_every_readable_document_is_scored_once_and_bad_files_are_recorded(
     scored_store: ScoredStore, review_folder: ReviewFolder
 ) -> None:
-    scores = _rows(scored_store.path, "SELECT d.name, s.status, s.error FROM scores s JOIN documents d USING (doc_hash)")
+    scores = _rows(
+        scored_store.path, "SELECT d.name, s.status, s.error FROM scores s JOIN documents d USING (doc_hash)"
+    )
     ok = sorted(r["name"] for r in scores if r["status"] == "ok")
     failed = {r["name"]: r["error"] for r in scores if r["status"] == "failed"}
     # The copy of review-a may have been seen first; either name, but only once.
@@ -79,7 +81,7 @@ def test_rerun_scores_nothing_and_a_new_model_version_scores_everything_beside_t
     store = tmp_path / "copy.sqlite"
     shutil.copy(scored_store.path, store)
     runner = CliRunner()
-    base = ["score", str(review_folder.root), "--store", str(store), "--no-progress", "--workers", "2"]
+    base = ["score", str(review_folder.root), "--store", str(store), "--no-progress", "--workers", "1"]
     again = runner.invoke(app, [*base, "--model", str(tiny_model_dir)])
     assert again.exit_code == 0, again.output
     assert "0 scored, 0 failed, 10 already in the store" in again.output
