@@ -18,7 +18,7 @@ SPLITS = ROOT / "annotations" / "splits.json"
 
 
 @pytest.fixture(scope="module")
-def records():  # noqa: ANN201
+def records():
     return load_corpus([CORPUS])
 
 
@@ -27,7 +27,7 @@ def test_corpus_validates() -> None:
     assert not problems, "\n".join(map(str, problems[:10]))
 
 
-def test_corpus_meets_the_size_minimums(records) -> None:  # noqa: ANN001
+def test_corpus_meets_the_size_minimums(records) -> None:
     stats = corpus_stats(records)
     assert stats["totals"]["excerpts"] >= 80
     assert stats["totals"]["labelled sentences"] >= 2500
@@ -35,23 +35,23 @@ def test_corpus_meets_the_size_minimums(records) -> None:  # noqa: ANN001
         assert stats["labels"][label] >= (120 if label == "CULTURAL_ANALYSIS" else 150), label
 
 
-def test_every_excerpt_is_labelled_as_authored_here(records) -> None:  # noqa: ANN001
+def test_every_excerpt_is_labelled_as_authored_here(records) -> None:
     assert {r.source for r in records} == {"authored"}
 
 
-def test_case_variety(records) -> None:  # noqa: ANN001
+def test_case_variety(records) -> None:
     kinds = Counter(r.doc_kind for r in records)
     sections = Counter(r.section for r in records)
     assert {"lcspr", "rapid_review", "scr"} <= set(kinds)
     assert {"background", "chronology", "analysis", "learning", "methodology", "recommendations"} <= set(sections)
 
 
-def test_no_near_duplicate_sentences(records) -> None:  # noqa: ANN001
+def test_no_near_duplicate_sentences(records) -> None:
     pairs = near_duplicates(records, threshold=0.8)
     assert not pairs, "\n".join(f"{p.jaccard:.2f} {p.a_text!r} ~ {p.b_text!r}" for p in pairs[:5])
 
 
-def test_split_is_by_document_and_every_label_is_in_every_split(records) -> None:  # noqa: ANN001
+def test_split_is_by_document_and_every_label_is_in_every_split(records) -> None:
     splits = read_splits(SPLITS)
     assert {r.document_id for r in records} == set(splits)
     per_split: dict[str, Counter] = {s: Counter() for s in SPLIT_NAMES}

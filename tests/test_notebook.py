@@ -9,7 +9,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_error_analysis_notebook_runs(tiny_model_dir: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_error_analysis_notebook_runs(tiny_model_dir: Path, monkeypatch) -> None:
     monkeypatch.setenv("REVIEWLENS_MODEL", str(tiny_model_dir))
     nb = nbformat.read(ROOT / "notebooks" / "error_analysis.ipynb", as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()

@@ -13,6 +13,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ def finetune(
         for layer in encoder.encoder.layer[: cfg.freeze_layers]:
             for p in layer.parameters():
                 p.requires_grad = False
-    model = _Classifier(encoder, cfg.dropout)
+    model = _classifier(encoder, cfg.dropout)
     texts = train.texts
     enc = tok(texts, truncation=True, max_length=cfg.max_length)
     ys = np.stack([train.y[t.name] for t in THEMES], axis=1)
@@ -70,7 +71,7 @@ def finetune(
         # Sort by length with a little noise, cut into batches, shuffle batch order: little padding, still random.
         order = np.argsort(lengths + rng.uniform(0, 4, len(lengths)), kind="stable")
         chunks = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
-        rng.shuffle(chunks)  # type: ignore[arg-type]
+        rng.shuffle(chunks)
         return chunks
 
     steps = cfg.epochs * ((len(texts) + cfg.batch_size - 1) // cfg.batch_size)
@@ -95,49 +96,53 @@ def finetune(
                 mask[r, : len(row)] = 1
             logits = model.logits(ids, mask, torch.zeros_like(ids)).view(len(idx), len(THEMES), 3)
             target = torch.tensor(ys[idx])
-            loss = sum(
-                torch.nn.functional.cross_entropy(logits[:, t, :], target[:, t], weight=weights[t])
-                for t in range(len(THEMES))
-            )
+            loss = torch.stack(
+                [
+                    torch.nn.functional.cross_entropy(logits[:, t, :], target[:, t], weight=weights[t])
+                    for t in range(len(THEMES))
+                ]
+            ).sum()
             optim.zero_grad()
-            loss.backward()  # type: ignore[union-attr]
+            loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optim.step()
             sched.step()
-            total += float(loss.detach())  # type: ignore[union-attr]
+            total += float(loss.detach())
         log(f"  fine-tune epoch {epoch + 1}/{cfg.epochs}: loss {total:.1f} in {time.perf_counter() - t0:.0f}s")
     model.eval()
     _export(model, tok, out, cfg)
     return FinetunedScorer.load(out, threads=cfg.threads)
 
 
-class _Classifier:
-    """Mean-pooled MiniLM + a linear layer to themes × 3 logits (built lazily so torch stays optional)."""
+def _classifier(encoder: Any, dropout: float) -> Any:
+    """Mean-pooled MiniLM + a linear layer to themes × 3 logits; `forward` returns per-theme softmaxes.
 
-    def __new__(cls, encoder: object, dropout: float) -> object:  # type: ignore[misc]
-        import torch
+    Built inside a function so that importing this module does not import torch.
+    """
+    import torch
 
-        class Classifier(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.encoder = encoder
-                self.dropout = torch.nn.Dropout(dropout)
-                self.head = torch.nn.Linear(384, len(THEMES) * 3)
+    class Classifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = torch.nn.Dropout(dropout)
+            self.head = torch.nn.Linear(384, len(THEMES) * 3)
 
-            def logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
-                hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)[0]  # type: ignore[operator]
-                m = attention_mask.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
-                return self.head(self.dropout(pooled))
+        def logits(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            hidden = out[0]
+            m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            return self.head(self.dropout(pooled))
 
-            def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
-                logits = self.logits(input_ids, attention_mask, token_type_ids)
-                return torch.softmax(logits.view(-1, len(THEMES), 3), dim=-1).reshape(-1, len(THEMES) * 3)
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            logits = self.logits(input_ids, attention_mask, token_type_ids)
+            return torch.softmax(logits.view(-1, len(THEMES), 3), dim=-1).reshape(-1, len(THEMES) * 3)
 
-        return Classifier()
+    return Classifier()
 
 
-def _export(model: object, tok: object, out: Path, cfg: FinetuneConfig) -> None:
+def _export(model: Any, tok: Any, out: Path, cfg: FinetuneConfig) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -146,14 +151,20 @@ def _export(model: object, tok: object, out: Path, cfg: FinetuneConfig) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     names = ["input_ids", "attention_mask", "token_type_ids"]
-    ex = tok(["a short example", "another, slightly longer example sentence"], padding=True, return_tensors="pt")  # type: ignore[operator]
+    ex = tok(["a short example", "another, slightly longer example sentence"], padding=True, return_tensors="pt")
     fp32 = tmp / "fp32.onnx"
     # Legacy exporter: the dynamo graph names its output twice after quantize_dynamic (see fit_encoder).
     with torch.inference_mode(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            model, tuple(ex[n] for n in names), str(fp32), input_names=names, output_names=["probs"],  # type: ignore[arg-type]
-            dynamic_axes={n: {0: "batch", 1: "seq"} for n in names}, dynamo=False, opset_version=17,
+            model,
+            tuple(ex[n] for n in names),
+            str(fp32),
+            input_names=names,
+            output_names=["probs"],
+            dynamic_axes={n: {0: "batch", 1: "seq"} for n in names},
+            dynamo=False,
+            opset_version=17,
         )
     if cfg.quantize:
         quantize_dynamic(str(fp32), str(tmp / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
@@ -162,9 +173,16 @@ def _export(model: object, tok: object, out: Path, cfg: FinetuneConfig) -> None:
         fp32.rename(tmp / "model.onnx")
     shutil.copy2(src / "tokenizer.json", tmp / "tokenizer.json")
     (tmp / "classifier.json").write_text(
-        json.dumps({"base_model": "sentence-transformers/all-MiniLM-L6-v2", "max_length": cfg.max_length,
-                    "dim": len(THEMES) * 3, "output": "per-theme softmax [none, label A, label B]",
-                    "quantized": cfg.quantize}, indent=1),
+        json.dumps(
+            {
+                "base_model": "sentence-transformers/all-MiniLM-L6-v2",
+                "max_length": cfg.max_length,
+                "dim": len(THEMES) * 3,
+                "output": "per-theme softmax [none, label A, label B]",
+                "quantized": cfg.quantize,
+            },
+            indent=1,
+        ),
         encoding="utf-8",
     )
     shutil.rmtree(out, ignore_errors=True)

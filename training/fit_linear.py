@@ -10,8 +10,8 @@ import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
 
 from models.backends.linear import LinearScorer, theme_file
 from models.labels import THEMES
@@ -54,7 +54,11 @@ def build_pipeline(cfg: LinearConfig, seed: int) -> Pipeline:
         clf = CalibratedClassifierCV(svm, method="sigmoid", cv=max(2, cfg.calibration_folds))
     else:
         base = LogisticRegression(C=cfg.C, class_weight=cfg.class_weight, max_iter=2000, random_state=seed)
-        clf = CalibratedClassifierCV(base, method="sigmoid", cv=cfg.calibration_folds) if cfg.calibration_folds >= 2 else base
+        clf = (
+            CalibratedClassifierCV(base, method="sigmoid", cv=cfg.calibration_folds)
+            if cfg.calibration_folds >= 2
+            else base
+        )
     return Pipeline([("features", features), ("clf", clf)])
 
 

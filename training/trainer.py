@@ -73,7 +73,9 @@ def _members(cfg: TrainConfig) -> list[str]:
     return list(cfg.ensemble.members) if cfg.backend == "ensemble" else [cfg.backend]
 
 
-def _fit(cfg: TrainConfig, train: SplitData, build: Path | None, embed: _EmbeddingCache | None, log: Log) -> FittedBackends:
+def _fit(
+    cfg: TrainConfig, train: SplitData, build: Path | None, embed: _EmbeddingCache | None, log: Log
+) -> FittedBackends:
     fitted = FittedBackends()
     members = _members(cfg)
     if "linear" in members:

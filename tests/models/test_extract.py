@@ -90,9 +90,7 @@ def test_pdf_keeps_headings_on_their_own_lines_and_paragraph_breaks(
     assert len(after_blank) >= 0.9 * len(starts)
 
 
-def test_docx_paragraphs_headings_and_tables_without_header_or_footer(
-    review: SyntheticReview, tmp_path: Path
-) -> None:
+def test_docx_paragraphs_headings_and_tables_without_header_or_footer(review: SyntheticReview, tmp_path: Path) -> None:
     path = tmp_path / "review.docx"
     write_docx(review, path, header="OFFICIAL SENSITIVE")
     doc = read_document(path)
@@ -223,9 +221,7 @@ def _pages(*pages: list[str]) -> list[list[Line]]:
 
 def test_repeated_edge_lines_go_but_body_repeats_stay() -> None:
     body = "The social worker visited the family."
-    pages = _pages(
-        *[[f"Review of Child {c} – March 2023", body, f"{n}"] for n, c in enumerate("ABCD", start=1)]
-    )
+    pages = _pages(*[[f"Review of Child {c} – March 2023", body, f"{n}"] for n, c in enumerate("ABCD", start=1)])
     # Digits differ per page and the child letter in the header changes: only the numbers normalise away.
     doc = clean_pages(pages, "x.pdf", paged=True, report=Cleanup())
     assert doc.text.count(body) == 4

@@ -8,8 +8,12 @@ def sent(text: str, section: str, *labels: str, start: int = 0) -> LabelledSente
     from models.labels import THEME_OF_LABEL
 
     return LabelledSentence(
-        start, start + len(text), text, section,
-        {THEME_OF_LABEL[label]: (label, 0.9) for label in labels}, {label: 0.9 for label in labels},
+        start,
+        start + len(text),
+        text,
+        section,
+        {THEME_OF_LABEL[label]: (label, 0.9) for label in labels},
+        {label: 0.9 for label in labels},
     )
 
 
@@ -49,8 +53,9 @@ def test_identity_noted_but_never_analysed() -> None:
     sents += [sent(f"Sentence {i}.", "analysis", "DESCRIPTIVE") for i in range(45)]
     flag = cultural_flag(sents, CFG)
     assert flag.status == "raised" and "noted" in flag.rationale
-    sents.append(sent("Relying on her son to interpret meant she never heard the concerns.", "analysis",
-                      "CULTURAL_ANALYSIS"))
+    sents.append(
+        sent("Relying on her son to interpret meant she never heard the concerns.", "analysis", "CULTURAL_ANALYSIS")
+    )
     assert cultural_flag(sents, CFG).status == "not_raised"
 
 

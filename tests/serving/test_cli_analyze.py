@@ -26,8 +26,10 @@ def test_analyze_jsonl_keeps_order_and_ids(tiny_model_dir: Path, sample_review: 
     items = [{"id": f"r{i}", "text": sample_review[: 400 * (i + 1)]} for i in range(5)]
     src.write_text("".join(json.dumps(x) + "\n" for x in items))
     dest = tmp_path / "out.jsonl"
-    out = CliRunner().invoke(app, ["analyze", "--jsonl", str(src), "--output", str(dest), "--model",
-                                   str(tiny_model_dir), "--batch-size", "2"])
+    out = CliRunner().invoke(
+        app,
+        ["analyze", "--jsonl", str(src), "--output", str(dest), "--model", str(tiny_model_dir), "--batch-size", "2"],
+    )
     assert out.exit_code == 0, out.output
     lines = [json.loads(x) for x in dest.read_text().splitlines()]
     assert [x["id"] for x in lines] == [f"r{i}" for i in range(5)]
@@ -46,6 +48,7 @@ def test_analyze_errors_are_clear(tiny_model_dir: Path, tmp_path: Path) -> None:
     assert out.exit_code == 1 and "does not exist" in out.output
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "no id"}\n')
-    out = runner.invoke(app, ["analyze", "--jsonl", str(bad), "--output", str(tmp_path / "o.jsonl"),
-                              "--model", str(tiny_model_dir)])
+    out = runner.invoke(
+        app, ["analyze", "--jsonl", str(bad), "--output", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dir)]
+    )
     assert out.exit_code == 1 and "bad.jsonl:1" in out.output

@@ -35,9 +35,7 @@ def toy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _train(toy: Path, registry: Path, *extra: str) -> Path:
-    result = CliRunner().invoke(
-        app, ["train", "--config", str(toy / "toy.yaml"), "--registry", str(registry), *extra]
-    )
+    result = CliRunner().invoke(app, ["train", "--config", str(toy / "toy.yaml"), "--registry", str(registry), *extra])
     assert result.exit_code == 0, result.output
     return Path(result.stdout.strip().splitlines()[-1])
 
@@ -48,8 +46,21 @@ def test_train_evaluate_promote(toy: Path, tmp_path: Path, monkeypatch: pytest.M
     assert 0.0 < metrics["test"]["macro_f1"] <= 1.0
     assert "Intended use" in (model / "MODEL.md").read_text()
     runner = CliRunner()
-    out = runner.invoke(app, ["evaluate", str(model), "--data", str(toy / "toy.jsonl"), "--split", "test",
-                              "--splits", str(toy / "splits.json"), "--bootstrap", "20"])
+    out = runner.invoke(
+        app,
+        [
+            "evaluate",
+            str(model),
+            "--data",
+            str(toy / "toy.jsonl"),
+            "--split",
+            "test",
+            "--splits",
+            str(toy / "splits.json"),
+            "--bootstrap",
+            "20",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert "macro-F1" in out.stdout and "confusion risk_reasoning" in out.stdout
     monkeypatch.setenv("REVIEWLENS_REGISTRY", str(tmp_path))

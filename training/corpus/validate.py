@@ -6,9 +6,9 @@ Every problem is reported with file, line and record id, so a data scientist can
 from __future__ import annotations
 
 import json
-from itertools import pairwise
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
