@@ -22,8 +22,8 @@ class LinearConfig:
     class_weight: str | None = "balanced"
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
-    min_df: int = 2
-    max_features: int = 200_000
+    word_features: int = 2**16
+    char_features: int = 2**17
     calibration_folds: int = 3
 
 

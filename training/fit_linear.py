@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
@@ -21,27 +21,45 @@ from training.data import SplitData
 
 def build_pipeline(cfg: LinearConfig, seed: int) -> Pipeline:
     """An unfitted pipeline for one theme."""
+    # Hashed n-grams, not a fitted vocabulary: the stored model is then a few arrays rather than a dict of
+    # hundreds of thousands of n-grams, which skops took 12-17 s to load (service start-up must stay short).
     features = FeatureUnion(
         [
             (
                 "word",
-                TfidfVectorizer(
-                    ngram_range=tuple(cfg.word_ngrams),
-                    sublinear_tf=True,
-                    min_df=cfg.min_df,
-                    max_features=cfg.max_features,
-                    lowercase=True,
+                Pipeline(
+                    [
+                        (
+                            "hash",
+                            HashingVectorizer(
+                                ngram_range=tuple(cfg.word_ngrams),
+                                n_features=cfg.word_features,
+                                alternate_sign=False,
+                                norm=None,
+                                lowercase=True,
+                            ),
+                        ),
+                        ("tfidf", TfidfTransformer(sublinear_tf=True)),
+                    ]
                 ),
             ),
             (
                 "char",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=tuple(cfg.char_ngrams),
-                    sublinear_tf=True,
-                    min_df=cfg.min_df,
-                    max_features=cfg.max_features,
-                    lowercase=True,
+                Pipeline(
+                    [
+                        (
+                            "hash",
+                            HashingVectorizer(
+                                analyzer="char_wb",
+                                ngram_range=tuple(cfg.char_ngrams),
+                                n_features=cfg.char_features,
+                                alternate_sign=False,
+                                norm=None,
+                                lowercase=True,
+                            ),
+                        ),
+                        ("tfidf", TfidfTransformer(sublinear_tf=True)),
+                    ]
                 ),
             ),
         ]
