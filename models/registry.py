@@ -36,7 +36,9 @@ def resolve_model(spec: str | Path | None = None) -> Path:
         return path
     if (root / str(spec)).is_dir():
         return root / str(spec)
-    raise ModelError(f"no model directory at {path} or {root / str(spec)}")
+    if path.is_absolute() or len(path.parts) > 1:
+        raise ModelError(f"model directory {path} does not exist; build one with `make train`")
+    raise ModelError(f"no model named {spec} in the registry {root}; `reviewlens models` lists the built ones")
 
 
 def promote(spec: str | Path) -> Path:

@@ -115,6 +115,8 @@ def _looks_like_heading(line: str, alone: bool, next_line: str | None) -> bool:
         return False
     if stripped.startswith("#"):
         return True
+    if sum(ch.isalpha() for ch in stripped) < 3:
+        return False  # a bare page or paragraph number is not a heading
     if not (stripped[0].isupper() or stripped[0].isdigit()):
         return False
     if stripped[-1] in ".,;!\"'”’" or (stripped[-1] == "?" and not (alone and len(stripped.split()) <= 10)):
