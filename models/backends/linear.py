@@ -42,6 +42,7 @@ class LinearScorer:
 
     def __init__(self, pipelines: dict[str, Any]) -> None:
         self.pipelines = pipelines
+        self.shared_features = _shared_features(pipelines)
 
     @classmethod
     def load(cls, folder: Path) -> LinearScorer:
@@ -53,9 +54,39 @@ class LinearScorer:
         out = np.zeros((len(texts), len(THEMES), 3), dtype=np.float64)
         if not texts:
             return out
+        # Every theme's features are fitted on the same sentences, so they are computed once, not three times.
+        shared = self.shared_features.transform(texts) if self.shared_features is not None else None
         for t, theme in enumerate(THEMES):
             pipe = self.pipelines[theme.name]
-            proba = pipe.predict_proba(texts)
+            proba = pipe[-1].predict_proba(shared) if shared is not None else pipe.predict_proba(texts)
             for j, cls_ in enumerate(pipe.classes_):
                 out[:, t, int(cls_)] = proba[:, j]
         return out
+
+
+def _shared_features(pipelines: dict[str, Any]) -> Any:
+    """The feature step common to all themes' pipelines, or None when they differ (e.g. hand-built models)."""
+    steps = [p[:-1] for p in pipelines.values()]
+    first = steps[0]
+    try:
+        reference = _feature_state(first)
+        if all(_feature_state(other) == reference for other in steps[1:]):
+            return first
+    except (AttributeError, TypeError, KeyError, IndexError):
+        pass
+    return None
+
+
+def _feature_state(features: Any) -> tuple[Any, ...]:
+    """A comparable summary of a fitted feature pipeline: its parameters and learned idf weights."""
+    idf = tuple(np.asarray(est.idf_).tobytes() for est in _walk(features) if hasattr(est, "idf_"))
+    return (repr(features.get_params(deep=True)), idf)
+
+
+def _walk(est: Any) -> list[Any]:
+    found = [est]
+    for child in getattr(est, "steps", []) or []:
+        found += _walk(child[1])
+    for child in getattr(est, "transformer_list", []) or []:
+        found += _walk(child[1])
+    return found
