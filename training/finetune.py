@@ -10,7 +10,6 @@ import json
 import random
 import shutil
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from models.runtime import configure_offline_env
 from training.config import FinetuneConfig
 from training.data import SplitData
 from training.fit_encoder import MINILM_SHA256, pretrained_dir, sha256_file
+from training.onnx_export import export_onnx
 
 configure_offline_env()
 
@@ -143,34 +143,11 @@ def _classifier(encoder: Any, dropout: float) -> Any:
 
 
 def _export(model: Any, tok: Any, out: Path, cfg: FinetuneConfig) -> None:
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     src = pretrained_dir()
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    ex = tok(["a short example", "another, slightly longer example sentence"], padding=True, return_tensors="pt")
-    fp32 = tmp / "fp32.onnx"
-    # Legacy exporter: the dynamo graph names its output twice after quantize_dynamic (see fit_encoder).
-    with torch.inference_mode(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            model,
-            tuple(ex[n] for n in names),
-            str(fp32),
-            input_names=names,
-            output_names=["probs"],
-            dynamic_axes={n: {0: "batch", 1: "seq"} for n in names},
-            dynamo=False,
-            opset_version=17,
-        )
-    if cfg.quantize:
-        quantize_dynamic(str(fp32), str(tmp / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
-        fp32.unlink()
-    else:
-        fp32.rename(tmp / "model.onnx")
+    export_onnx(model, tok, tmp / "model.onnx", "probs", cfg.quantize)
     shutil.copy2(src / "tokenizer.json", tmp / "tokenizer.json")
     (tmp / "classifier.json").write_text(
         json.dumps(

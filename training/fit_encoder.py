@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ from models.labels import THEMES
 from models.runtime import configure_offline_env
 from training.config import EncoderConfig
 from training.data import SplitData
+from training.onnx_export import export_onnx
 
 configure_offline_env()
 
@@ -77,7 +77,6 @@ def export_encoder(out: Path, cfg: EncoderConfig) -> Path:
 
 def _export_to(folder: Path, src: Path, quantize: bool) -> None:
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel, AutoTokenizer
 
     tmp = folder.with_name(folder.name + ".tmp")
@@ -99,31 +98,7 @@ def _export_to(folder: Path, src: Path, quantize: bool) -> None:
             emb = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(emb, p=2, dim=1)
 
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    ex = tok(["a short example", "another, slightly longer example sentence"], padding=True, return_tensors="pt")
-    fp32 = tmp / "fp32.onnx"
-    # The legacy TorchScript exporter: the dynamo exporter's graph names its output twice after
-    # quantize_dynamic, which onnxruntime then refuses to load. Outputs of the two are identical.
-    with torch.inference_mode(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            Pooled(model),
-            tuple(ex[n] for n in names),
-            str(fp32),
-            input_names=names,
-            output_names=["embedding"],
-            dynamic_axes={n: {0: "batch", 1: "seq"} for n in names},
-            dynamo=False,
-            opset_version=17,
-        )
-    if quantize:
-        # per-channel keeps cosine fidelity ~0.99 to fp32 (per-tensor drops to ~0.96).
-        quantize_dynamic(str(fp32), str(tmp / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
-        fp32.unlink()
-    else:
-        fp32.rename(tmp / "model.onnx")
-    for extra in tmp.glob("*.data"):
-        extra.unlink()
+    export_onnx(Pooled(model), tok, tmp / "model.onnx", "embedding", quantize)
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
 

@@ -79,9 +79,9 @@ def load_dataset_dict(paths: Sequence[str | Path], splits_path: str | Path) -> d
     splits = read_splits(Path(splits_path))
     missing = sorted({r.document_id for r in records} - splits.keys())
     if missing:
-        raise ValueError(f"{splits_path}: no split for document(s) {', '.join(missing[:10])}"
-                         + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""))
+        raise ValueError(
+            f"{splits_path}: no split for document(s) {', '.join(missing[:10])}"
+            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        )
     rows = _rows(records, splits)
-    return datasets.DatasetDict(
-        {name: _build([r for r in rows if r["split"] == name]) for name in SPLIT_NAMES}
-    )
+    return datasets.DatasetDict({name: _build([r for r in rows if r["split"] == name]) for name in SPLIT_NAMES})

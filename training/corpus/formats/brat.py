@@ -12,8 +12,15 @@ from training.corpus.formats.import_checks import ImportChecks, require_text
 from training.corpus.formats.registry import ImportResult
 from training.corpus.records import Record, Span
 
-_IGNORED_KINDS = {"A": "attribute", "M": "attribute", "#": "note", "R": "relation", "E": "event",
-                  "N": "normalization", "*": "equivalence"}
+_IGNORED_KINDS = {
+    "A": "attribute",
+    "M": "attribute",
+    "#": "note",
+    "R": "relation",
+    "E": "event",
+    "N": "normalization",
+    "*": "equivalence",
+}
 
 
 def _ann_files(path: Path, checks: ImportChecks) -> list[Path]:
@@ -39,13 +46,17 @@ def _text_bound(line: str, where: str, text: str, checks: ImportChecks) -> Span 
     try:
         frags = [(int(a), int(b)) for a, b in (r.split() for r in ranges.split(";"))]
     except ValueError:
-        raise ValueError(f"{where}: malformed text-bound annotation {line!r} "
-                         "(expected 'T1<TAB>LABEL start end<TAB>text')") from None
+        raise ValueError(
+            f"{where}: malformed text-bound annotation {line!r} (expected 'T1<TAB>LABEL start end<TAB>text')"
+        ) from None
     quoted: str | None = parts[2] if len(parts) >= 3 else None
     start, end = min(s for s, _ in frags), max(e for _, e in frags)
     if len(frags) > 1:
-        checks.warn(where, f"{parts[0]} {label} is discontinuous ({ranges}); taken as the outer range "
-                    f"{start}-{end}", "discontinuous span(s) widened to their outer range")
+        checks.warn(
+            where,
+            f"{parts[0]} {label} is discontinuous ({ranges}); taken as the outer range {start}-{end}",
+            "discontinuous span(s) widened to their outer range",
+        )
         quoted = None  # brat joins the fragments' text with spaces, which no single range reproduces
     return checks.span(where, text, start, end, label, quoted)
 

@@ -29,8 +29,9 @@ def _raw_spans(obj: dict[str, Any], where: str, checks: ImportChecks) -> list[tu
         labels = obj["label"]
         # A list of plain strings is a text-classification export: no spans to read, so refuse it loudly.
         if not isinstance(labels, list) or not all(isinstance(it, list) and len(it) == 3 for it in labels):
-            raise ValueError(f"{where}: `label` must be a list of [start, end, label] (is this a sequence-"
-                             "labelling project?)")
+            raise ValueError(
+                f"{where}: `label` must be a list of [start, end, label] (is this a sequence-labelling project?)"
+            )
         return [(s, e, label) for s, e, label in labels]
     checks.warn(where, "neither `label` nor `entities`; imported without spans", "record(s) without labels")
     return []

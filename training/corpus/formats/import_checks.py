@@ -84,25 +84,37 @@ class ImportChecks:
         """
         desc = f"span {label} {start}-{end}"
         if label not in LABELS:
-            self.warn(where, f"{desc}: unknown label {label!r} (known: {', '.join(LABELS)}); span skipped",
-                      "span(s) with unknown labels skipped")
+            self.warn(
+                where,
+                f"{desc}: unknown label {label!r} (known: {', '.join(LABELS)}); span skipped",
+                "span(s) with unknown labels skipped",
+            )
             return None
         ints = all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end))
         in_text = ints and 0 <= start < end <= len(text)
         if ints and quoted is not None and (not in_text or text[start:end] != quoted):
             s16, e16 = utf16_to_code_points(text, start), utf16_to_code_points(text, end)
             if s16 is not None and e16 is not None and s16 < e16 and text[s16:e16] == quoted:
-                self.warn(where, f"{desc}: offsets counted in UTF-16 units, converted to {s16}-{e16}",
-                          "span(s) converted from UTF-16 offsets")
+                self.warn(
+                    where,
+                    f"{desc}: offsets counted in UTF-16 units, converted to {s16}-{e16}",
+                    "span(s) converted from UTF-16 offsets",
+                )
                 start, end, in_text = s16, e16, True
             elif in_text:
-                self.warn(where, f"{desc}: stored text {quoted!r} differs from the text at these offsets "
-                          f"{text[start:end]!r}; span skipped", "span(s) whose text does not match skipped")
+                self.warn(
+                    where,
+                    f"{desc}: stored text {quoted!r} differs from the text at these offsets "
+                    f"{text[start:end]!r}; span skipped",
+                    "span(s) whose text does not match skipped",
+                )
                 return None
         if not in_text:
-            self.warn(where, f"{desc}: offsets not integers, outside the text (length {len(text)}) or empty; "
-                      "span skipped",
-                      "span(s) with bad offsets skipped")
+            self.warn(
+                where,
+                f"{desc}: offsets not integers, outside the text (length {len(text)}) or empty; span skipped",
+                "span(s) with bad offsets skipped",
+            )
             return None
         original = (start, end)
         core = text[start:end]
@@ -110,13 +122,17 @@ class ImportChecks:
         end -= len(core) - len(core.rstrip())
         snapped = self._tokens(text).char_span(start, end, alignment_mode="expand") if start < end else None
         if not snapped:
-            self.warn(where, f"{desc}: covers only whitespace {core!r}; span skipped",
-                      "whitespace-only span(s) skipped")
+            self.warn(
+                where, f"{desc}: covers only whitespace {core!r}; span skipped", "whitespace-only span(s) skipped"
+            )
             return None
         if (snapped.start_char, snapped.end_char) != original:
-            self.warn(where, f"{desc} {core!r} does not align to token boundaries; snapped to "
-                      f"{snapped.start_char}-{snapped.end_char} {snapped.text!r}",
-                      "span(s) snapped to token boundaries")
+            self.warn(
+                where,
+                f"{desc} {core!r} does not align to token boundaries; snapped to "
+                f"{snapped.start_char}-{snapped.end_char} {snapped.text!r}",
+                "span(s) snapped to token boundaries",
+            )
         extra = self._attrs(where, desc, label, attrs or {})
         return Span(snapped.start_char, snapped.end_char, label, **extra)
 
@@ -124,21 +140,28 @@ class ImportChecks:
         out: dict[str, Any] = {}
         subject, facets = attrs.get("identity_subject"), attrs.get("identity_facet")
         if (subject is not None or facets) and label not in _IDENTITY_LABELS:
-            self.warn(where, f"{desc}: identity attributes only apply to {' and '.join(_IDENTITY_LABELS)}; "
-                      "dropped", "invalid span attribute(s) dropped")
+            self.warn(
+                where,
+                f"{desc}: identity attributes only apply to {' and '.join(_IDENTITY_LABELS)}; dropped",
+                "invalid span attribute(s) dropped",
+            )
             subject, facets = None, None
         if subject is not None:
             if subject in IDENTITY_SUBJECTS:
                 out["identity_subject"] = subject
             else:
-                self.warn(where, f"{desc}: unknown identity_subject {subject!r}; dropped",
-                          "invalid span attribute(s) dropped")
+                self.warn(
+                    where, f"{desc}: unknown identity_subject {subject!r}; dropped", "invalid span attribute(s) dropped"
+                )
         if facets:
             facet_list = [facets] if isinstance(facets, str) else list(facets)
             good = [f for f in dict.fromkeys(facet_list) if f in IDENTITY_FACETS]
             if len(good) != len(facet_list):
-                self.warn(where, f"{desc}: unknown identity_facet values in {facet_list!r}; dropped",
-                          "invalid span attribute(s) dropped")
+                self.warn(
+                    where,
+                    f"{desc}: unknown identity_facet values in {facet_list!r}; dropped",
+                    "invalid span attribute(s) dropped",
+                )
             out["identity_facet"] = good or None
         if isinstance(attrs.get("uncertain"), bool):
             out["uncertain"] = attrs["uncertain"]
@@ -157,8 +180,7 @@ class ImportChecks:
             return _BAD_ID_CHARS.sub("_", f"{prefix}-{fallback}")
         clean = _BAD_ID_CHARS.sub("_", raw).strip("_") or f"{prefix}-{fallback}"
         if clean != raw:
-            self.warn(where, f"id {raw!r} has characters the schema forbids; renamed {clean!r}",
-                      "id(s) renamed")
+            self.warn(where, f"id {raw!r} has characters the schema forbids; renamed {clean!r}", "id(s) renamed")
         return clean
 
     def record(
@@ -172,8 +194,11 @@ class ImportChecks:
     ) -> Record | None:
         """Assemble a record from checked spans and a tool's per-task fields; None for a repeated id."""
         if rid in self._first_seen:
-            self.warn(where, f"duplicate id {rid!r} (first at {self._first_seen[rid]}); record skipped",
-                      "record(s) with duplicate ids skipped")
+            self.warn(
+                where,
+                f"duplicate id {rid!r} (first at {self._first_seen[rid]}); record skipped",
+                "record(s) with duplicate ids skipped",
+            )
             return None
         self._first_seen[rid] = where
         kept: dict[tuple[int, int, str], Span] = {}
@@ -182,19 +207,28 @@ class ImportChecks:
                 continue
             key = (span.start, span.end, span.label)
             if key in kept:
-                self.warn(where, f"span {span.label} {span.start}-{span.end} given twice; kept once",
-                          "duplicate span(s) merged")
+                self.warn(
+                    where,
+                    f"span {span.label} {span.start}-{span.end} given twice; kept once",
+                    "duplicate span(s) merged",
+                )
                 continue
             kept[key] = span
         doc_kind = fields.get("doc_kind") or self.doc_kind
         if doc_kind not in DOC_KINDS:
-            self.warn(where, f"doc_kind {doc_kind!r} is not one of {', '.join(DOC_KINDS)}; using 'other'",
-                      "invalid doc_kind/section value(s) replaced")
+            self.warn(
+                where,
+                f"doc_kind {doc_kind!r} is not one of {', '.join(DOC_KINDS)}; using 'other'",
+                "invalid doc_kind/section value(s) replaced",
+            )
             doc_kind = "other"
         section = fields.get("section")
         if section is not None and section not in SECTION_KINDS:
-            self.warn(where, f"section {section!r} is not one of {', '.join(SECTION_KINDS)}; using 'unknown'",
-                      "invalid doc_kind/section value(s) replaced")
+            self.warn(
+                where,
+                f"section {section!r} is not one of {', '.join(SECTION_KINDS)}; using 'unknown'",
+                "invalid doc_kind/section value(s) replaced",
+            )
             section = "unknown"
         document = fields.get("document")
         if isinstance(document, str) and document:

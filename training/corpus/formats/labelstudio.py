@@ -45,12 +45,15 @@ def _first_completed(task: dict[str, Any], where: str, checks: ImportChecks) -> 
         raise ValueError(f"{where}: `annotations` must be a list")
     done = [a for a in annotations if isinstance(a, dict) and not a.get("was_cancelled")]
     if not done:
-        checks.warn(where, "no completed annotation; task skipped",
-                    "task(s) without a completed annotation skipped")
+        checks.warn(where, "no completed annotation; task skipped", "task(s) without a completed annotation skipped")
         return None
     if len(done) > 1:
-        checks.warn(where, f"{len(done)} completed annotations; used the first (export each annotator "
-                    "separately to measure agreement)", "task(s) with several annotations: first used")
+        checks.warn(
+            where,
+            f"{len(done)} completed annotations; used the first (export each annotator "
+            "separately to measure agreement)",
+            "task(s) with several annotations: first used",
+        )
     return done[0]
 
 
@@ -75,8 +78,9 @@ def _spans(results: list[Any], text: str, where: str, checks: ImportChecks) -> l
         quoted = value.get("text") if isinstance(value.get("text"), str) else None
         for label in value["labels"]:
             spans.append(
-                checks.span(where, text, value.get("start"), value.get("end"), label, quoted,
-                            attrs.get(str(res.get("id"))))
+                checks.span(
+                    where, text, value.get("start"), value.get("end"), label, quoted, attrs.get(str(res.get("id")))
+                )
             )
     return spans
 

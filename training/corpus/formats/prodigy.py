@@ -62,8 +62,7 @@ def prodigy_task(record: Record) -> dict[str, Any]:
     """Return one record as a Prodigy task (raises ValueError for a span that does not align to tokens)."""
     doc = tokenizer_nlp()(record.text)
     tokens = [
-        {"text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i, "ws": bool(t.whitespace_)}
-        for t in doc
+        {"text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i, "ws": bool(t.whitespace_)} for t in doc
     ]
     spans = []
     for span in sorted(record.spans, key=lambda s: (s.start, s.end, s.label)):
