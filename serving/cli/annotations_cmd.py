@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -177,7 +176,3 @@ def agree(
         return
     typer.echo(render_agreement(report))
 
-
-def main() -> None:
-    """Run the annotations sub-app on its own (used in tests)."""
-    app(sys.argv[1:])
