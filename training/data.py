@@ -13,7 +13,7 @@ import numpy as np
 from models.labels import THEMES
 from training.corpus.records import Record
 from training.corpus.splits import read_splits
-from training.corpus.units import Unit, record_units
+from training.corpus.units import Unit
 from training.corpus.validate import load_corpus
 
 
@@ -78,9 +78,10 @@ def load_splits(
         )
     dataset = to_dataset(records, splits)
     units_by_split: dict[str, list[Unit]] = {"train": [], "dev": [], "test": []}
-    unit_index = {(u.record_id, u.start, u.end): u for r in records for u in record_units(r)}
+    themes = [t.name for t in THEMES]
     for row in dataset:
-        unit = unit_index[(row["record_id"], row["start"], row["end"])]
+        labels = tuple(sorted(row[theme] for theme in themes if row[theme]))
+        unit = Unit(row["record_id"], row["document_id"], row["start"], row["end"], row["text"], labels, row["section"])
         units_by_split[row["split"]].append(unit)
     if train_fraction < 1.0:
         docs = sorted({u.document_id for u in units_by_split["train"]})
