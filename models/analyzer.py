@@ -11,16 +11,16 @@ from pathlib import Path
 
 import numpy as np
 
-from models.backends.base import Scorer, load_scorer
-from models.documents import Document
-from models.findings import flag_findings, span_findings
-from models.flags import ANALYSIS_SECTIONS, document_flags
-from models.labels import STRENGTH_LABELS, THEMES
-from models.model_dir import ModelDirectory
-from models.predictions import LabelledSentence, decide, label_probs
-from models.registry import resolve_model
-from models.schema import AnalysisResult, DocumentFlag, DocumentInfo, ModelInfo, SectionInfo, ThemeSummary
-from models.segmentation import Segmentation, is_classifiable, segment
+from reviewlens.models.backends.base import Scorer, load_scorer
+from reviewlens.models.documents import Document
+from reviewlens.models.findings import flag_findings, span_findings
+from reviewlens.models.flags import ANALYSIS_SECTIONS, document_flags
+from reviewlens.models.labels import STRENGTH_LABELS, THEMES
+from reviewlens.models.model_dir import ModelDirectory
+from reviewlens.models.predictions import LabelledSentence, decide, label_probs
+from reviewlens.models.registry import resolve_model
+from reviewlens.models.schema import AnalysisResult, DocumentFlag, DocumentInfo, ModelInfo, SectionInfo, ThemeSummary
+from reviewlens.models.segmentation import Segmentation, is_classifiable, segment
 
 _SHARE_OF = {
     "analysis_depth": "ANALYTICAL among DESCRIPTIVE+ANALYTICAL in analysis, learning and unheaded text",

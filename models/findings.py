@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from models.labels import STRENGTH_LABELS
-from models.messages import CHRONOLOGY_DESCRIPTIVE_MESSAGE, TEXT, question_for
-from models.predictions import LabelledSentence
-from models.schema import DocumentFlag, Finding, Severity
+from reviewlens.models.labels import STRENGTH_LABELS
+from reviewlens.models.messages import CHRONOLOGY_DESCRIPTIVE_MESSAGE, TEXT, question_for
+from reviewlens.models.predictions import LabelledSentence
+from reviewlens.models.schema import DocumentFlag, Finding, Severity
 
 # Narration is expected here, so a DESCRIPTIVE sentence is information rather than a concern.
 DESCRIPTIVE_OK_SECTIONS = frozenset({"chronology", "background", "front_matter", "appendix", "methodology"})

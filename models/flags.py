@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from models.predictions import LabelledSentence
-from models.schema import DocumentFlag, Evidence
+from reviewlens.models.predictions import LabelledSentence
+from reviewlens.models.schema import DocumentFlag, Evidence
 
 # Sections whose descriptive writing is expected; excluded from the analytical share.
 NARRATIVE_SECTIONS = frozenset({"front_matter", "background", "chronology", "appendix", "methodology"})

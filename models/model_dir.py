@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.flags import FlagConfig
-from models.labels import LABEL_SCHEMA_VERSION, LABELS
+from reviewlens.models.flags import FlagConfig
+from reviewlens.models.labels import LABEL_SCHEMA_VERSION, LABELS
 
 MANIFEST = "model.json"
 REQUIRED_KEYS = ("name", "version", "label_schema", "backend", "thresholds")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.labels import THEMES
+from reviewlens.models.labels import THEMES
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from models.model_dir import ModelDirectory, ModelError
+from reviewlens.models.model_dir import ModelDirectory, ModelError
 
 DEFAULT_POINTER = "DEFAULT"
 

@@ -44,8 +44,8 @@ def _rss_mb(pid: int) -> float:
 
 def drafts(words: int) -> str:
     """A draft of about `words` words, built from corpus excerpts under section headings."""
-    from training.corpus.validate import load_corpus
-    from training.documents import assemble_documents
+    from reviewlens.training.corpus.validate import load_corpus
+    from reviewlens.training.documents import assemble_documents
 
     docs = assemble_documents(load_corpus([ROOT / "annotations" / "corpus"]))
     parts: list[str] = []
@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="requests per draft size")
     args = parser.parse_args()
     port = _free_port()
-    cmd = [sys.executable, "-m", "serving.cli.main", "serve", "--port", str(port)]
+    cmd = [sys.executable, "-m", "reviewlens.cli.main", "serve", "--port", str(port)]
     if args.model:
         cmd += ["--model", args.model]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from models.schema import AnalysisResult, Finding
+from reviewlens.models.schema import AnalysisResult, Finding
 
 _COLOURS = {"concern": "#ffd7d7", "strength": "#d9f2d9", "info": "#eeeeee"}
 _PAGE = """<!DOCTYPE html>

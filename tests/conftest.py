@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models.runtime import configure_offline_env
+from reviewlens.models.runtime import configure_offline_env
 
 configure_offline_env()
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -20,8 +20,8 @@ SPLITS = ROOT / "annotations" / "splits.json"
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A linear-backend model trained on the corpus (seconds, no torch), in a temporary registry."""
-    from training.config import TrainConfig
-    from training.trainer import train
+    from reviewlens.training.config import TrainConfig
+    from reviewlens.training.trainer import train
 
     registry = tmp_path_factory.mktemp("registry")
     cfg = TrainConfig(name="tiny", backend="linear", corpus=[str(CORPUS)], splits=str(SPLITS), bootstrap=20)
@@ -32,7 +32,7 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def analyzer(tiny_model_dir: Path):
     """An Analyzer over the tiny model."""
-    from models.analyzer import Analyzer
+    from reviewlens.models.analyzer import Analyzer
 
     return Analyzer.load(tiny_model_dir)
 
@@ -40,9 +40,9 @@ def analyzer(tiny_model_dir: Path):
 @pytest.fixture(scope="session")
 def sample_review() -> str:
     """A short review assembled from corpus excerpts of one test document, under headings."""
-    from training.corpus.splits import read_splits
-    from training.corpus.validate import load_corpus
-    from training.documents import assemble_documents
+    from reviewlens.training.corpus.splits import read_splits
+    from reviewlens.training.corpus.validate import load_corpus
+    from reviewlens.training.documents import assemble_documents
 
     records = load_corpus([CORPUS])
     test_docs = {d for d, s in read_splits(SPLITS).items() if s == "test"}

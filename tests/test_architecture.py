@@ -33,10 +33,10 @@ def test_training_never_imports_serving() -> None:
 def test_serving_works_without_torch(tiny_model_dir: Path) -> None:
     """With torch made unimportable (as `reviewlens serve` does), the app loads a model and analyses text."""
     code = (
-        "import sys; from models.runtime import block_torch; block_torch()\n"
+        "import sys; from reviewlens.models.runtime import block_torch; block_torch()\n"
         "from fastapi.testclient import TestClient\n"
-        "from serving.api.main import create_app\n"
-        "from serving.api.settings import Settings\n"
+        "from reviewlens.serving.api.main import create_app\n"
+        "from reviewlens.serving.api.settings import Settings\n"
         f"with TestClient(create_app(Settings(model={str(tiny_model_dir)!r}))) as c:\n"
         "    r = c.post('/v1/analyze', json={'text': 'Analysis\\n\\nThe case was closed after Mother said he left.'})\n"
         "    assert r.status_code == 200, r.text\n"

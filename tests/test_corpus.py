@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from models.labels import LABELS
-from training.corpus.near_duplicates import near_duplicates
-from training.corpus.splits import SPLIT_NAMES, read_splits
-from training.corpus.stats import corpus_stats
-from training.corpus.units import record_units
-from training.corpus.validate import load_corpus, validate_files
+from reviewlens.models.labels import LABELS
+from reviewlens.training.corpus.near_duplicates import near_duplicates
+from reviewlens.training.corpus.splits import SPLIT_NAMES, read_splits
+from reviewlens.training.corpus.stats import corpus_stats
+from reviewlens.training.corpus.units import record_units
+from reviewlens.training.corpus.validate import load_corpus, validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "annotations" / "corpus"

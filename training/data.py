@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from models.labels import THEMES
-from training.corpus.records import Record
-from training.corpus.splits import read_splits
-from training.corpus.units import Unit
-from training.corpus.validate import load_corpus
+from reviewlens.models.labels import THEMES
+from reviewlens.training.corpus.records import Record
+from reviewlens.training.corpus.splits import read_splits
+from reviewlens.training.corpus.units import Unit
+from reviewlens.training.corpus.validate import load_corpus
 
 
 @dataclass
@@ -67,7 +67,7 @@ def load_splits(
 
     `train_fraction` < 1 keeps that share of training documents (for learning curves), never of sentences.
     """
-    from training.corpus.hf_dataset import to_dataset
+    from reviewlens.training.corpus.hf_dataset import to_dataset
 
     records = load_corpus(list(corpus))
     splits = read_splits(Path(splits_path))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from models.flags import FlagConfig, document_flags
-from models.labels import SECTION_KINDS, THEME_OF_LABEL
-from models.predictions import LabelledSentence
-from models.schema import DocumentFlag
-from training.corpus.records import Record
-from training.corpus.units import record_units
+from reviewlens.models.flags import FlagConfig, document_flags
+from reviewlens.models.labels import SECTION_KINDS, THEME_OF_LABEL
+from reviewlens.models.predictions import LabelledSentence
+from reviewlens.models.schema import DocumentFlag
+from reviewlens.training.corpus.records import Record
+from reviewlens.training.corpus.units import record_units
 
 SECTION_TITLES = {
     "front_matter": "Introduction",

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from models.analyzer import Analyzer
-from models.labels import LABELS, THEMES
-from training.corpus.records import Record
-from training.corpus.splits import read_splits
-from training.corpus.units import record_units
-from training.corpus.validate import load_corpus
-from training.data import make_split
-from training.flag_eval import flag_accuracy
-from training.metrics import evaluate_predictions
-from training.thresholds import predicted_ids
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.labels import LABELS, THEMES
+from reviewlens.training.corpus.records import Record
+from reviewlens.training.corpus.splits import read_splits
+from reviewlens.training.corpus.units import record_units
+from reviewlens.training.corpus.validate import load_corpus
+from reviewlens.training.data import make_split
+from reviewlens.training.flag_eval import flag_accuracy
+from reviewlens.training.metrics import evaluate_predictions
+from reviewlens.training.thresholds import predicted_ids
 
 
 def select_records(data: list[str | Path], split: str | None, splits_path: str | Path) -> list[Record]:

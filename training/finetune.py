@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from models.backends.finetuned import FinetunedScorer
-from models.labels import THEMES
-from models.runtime import configure_offline_env
-from training.config import FinetuneConfig
-from training.data import SplitData
-from training.fit_encoder import MINILM_SHA256, pretrained_dir, sha256_file
-from training.onnx_export import export_onnx
+from reviewlens.models.backends.finetuned import FinetunedScorer
+from reviewlens.models.labels import THEMES
+from reviewlens.models.runtime import configure_offline_env
+from reviewlens.training.config import FinetuneConfig
+from reviewlens.training.data import SplitData
+from reviewlens.training.fit_encoder import MINILM_SHA256, pretrained_dir, sha256_file
+from reviewlens.training.onnx_export import export_onnx
 
 configure_offline_env()
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from models.backends.onnx_text import OnnxSentenceModel
-from models.labels import THEMES
-from models.runtime import configure_offline_env
-from training.config import EncoderConfig
-from training.data import SplitData
-from training.onnx_export import export_onnx
+from reviewlens.models.backends.onnx_text import OnnxSentenceModel
+from reviewlens.models.labels import THEMES
+from reviewlens.models.runtime import configure_offline_env
+from reviewlens.training.config import EncoderConfig
+from reviewlens.training.data import SplitData
+from reviewlens.training.onnx_export import export_onnx
 
 configure_offline_env()
 

@@ -13,10 +13,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from models.backends.linear import LinearScorer, theme_file
-from models.labels import THEMES
-from training.config import LinearConfig
-from training.data import SplitData
+from reviewlens.models.backends.linear import LinearScorer, theme_file
+from reviewlens.models.labels import THEMES
+from reviewlens.training.config import LinearConfig
+from reviewlens.training.data import SplitData
 
 
 def build_pipeline(cfg: LinearConfig, seed: int) -> Pipeline:

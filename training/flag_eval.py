@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.analyzer import Analyzer
-from training.corpus.records import Record
-from training.documents import assemble_documents, gold_flags
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.training.corpus.records import Record
+from reviewlens.training.documents import assemble_documents, gold_flags
 
 
 def flag_accuracy(analyzer: Analyzer, records: list[Record]) -> dict[str, Any]:

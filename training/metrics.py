@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from models.labels import LABELS, THEMES
+from reviewlens.models.labels import LABELS, THEMES
 
 
 @dataclass

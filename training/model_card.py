@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from models.labels import LABELS
+from reviewlens.models.labels import LABELS
 
 INTENDED_USE = """\
 reviewlens highlights sentences of a draft child-safeguarding practice review (LCSPR, rapid review, SCR) that

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.labels import THEMES
-from models.predictions import decide
-from training.config import ThresholdConfig
-from training.data import SplitData
+from reviewlens.models.labels import THEMES
+from reviewlens.models.predictions import decide
+from reviewlens.training.config import ThresholdConfig
+from reviewlens.training.data import SplitData
 
 
 def tune_thresholds(probs: np.ndarray, dev: SplitData, cfg: ThresholdConfig) -> dict[str, float]:

@@ -18,19 +18,19 @@ from typing import Any
 
 import numpy as np
 
-from models.analyzer import Analyzer
-from models.backends.base import EnsembleScorer, Scorer
-from models.flags import FlagConfig
-from models.labels import LABEL_SCHEMA_VERSION
-from models.model_dir import ModelDirectory
-from models.registry import promote as promote_model
-from models.registry import registry_root
-from training.config import TrainConfig
-from training.data import SplitData, data_hash, load_splits
-from training.flag_eval import flag_accuracy
-from training.metrics import evaluate_predictions, macro_f1
-from training.model_card import write_model_card
-from training.thresholds import predicted_ids, tune_thresholds
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.backends.base import EnsembleScorer, Scorer
+from reviewlens.models.flags import FlagConfig
+from reviewlens.models.labels import LABEL_SCHEMA_VERSION
+from reviewlens.models.model_dir import ModelDirectory
+from reviewlens.models.registry import promote as promote_model
+from reviewlens.models.registry import registry_root
+from reviewlens.training.config import TrainConfig
+from reviewlens.training.data import SplitData, data_hash, load_splits
+from reviewlens.training.flag_eval import flag_accuracy
+from reviewlens.training.metrics import evaluate_predictions, macro_f1
+from reviewlens.training.model_card import write_model_card
+from reviewlens.training.thresholds import predicted_ids, tune_thresholds
 
 Log = Callable[[str], None]
 
@@ -64,7 +64,7 @@ class _CachedEncoderScorer:
         self.heads = heads
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        from models.backends.encoder import heads_proba
+        from reviewlens.models.backends.encoder import heads_proba
 
         return heads_proba(self.embed(texts), self.heads)
 
@@ -79,7 +79,7 @@ def _fit(
     fitted = FittedBackends()
     members = _members(cfg)
     if "linear" in members:
-        from training.fit_linear import fit_linear, save_linear
+        from reviewlens.training.fit_linear import fit_linear, save_linear
 
         t0 = time.perf_counter()
         lin = fit_linear(train, cfg.linear, cfg.seed)
@@ -88,7 +88,7 @@ def _fit(
             save_linear(lin, build / "linear")
         fitted.scorers["linear"] = lin
     if "encoder" in members:
-        from training.fit_encoder import fit_heads, save_heads
+        from reviewlens.training.fit_encoder import fit_heads, save_heads
 
         assert embed is not None
         t0 = time.perf_counter()
@@ -100,7 +100,7 @@ def _fit(
     if "finetuned" in members:
         import tempfile
 
-        from training.finetune import finetune
+        from reviewlens.training.finetune import finetune
 
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as scratch:
@@ -165,7 +165,7 @@ def train(
     try:
         embed = None
         if "encoder" in _members(cfg):
-            from training.fit_encoder import export_encoder, load_encoder
+            from reviewlens.training.fit_encoder import export_encoder, load_encoder
 
             t0 = time.perf_counter()
             enc_dir = export_encoder(build / "encoder", cfg.encoder)

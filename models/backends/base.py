@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from models.labels import THEMES
-from models.model_dir import ModelDirectory, ModelError
+from reviewlens.models.labels import THEMES
+from reviewlens.models.model_dir import ModelDirectory, ModelError
 
 
 class Scorer(Protocol):
@@ -40,15 +40,15 @@ def build_scorer(root: Path, spec: dict[str, Any], threads: int | None = None) -
     """Build the scorer a backend spec describes, with artefacts under `root`."""
     kind = spec.get("type")
     if kind == "linear":
-        from models.backends.linear import LinearScorer
+        from reviewlens.models.backends.linear import LinearScorer
 
         return LinearScorer.load(root / spec.get("path", "linear"))
     if kind == "encoder":
-        from models.backends.encoder import EncoderScorer
+        from reviewlens.models.backends.encoder import EncoderScorer
 
         return EncoderScorer.load(root / spec.get("path", "encoder"), threads=threads)
     if kind == "finetuned":
-        from models.backends.finetuned import FinetunedScorer
+        from reviewlens.models.backends.finetuned import FinetunedScorer
 
         return FinetunedScorer.load(root / spec.get("path", "finetuned"), threads=threads)
     if kind == "ensemble":

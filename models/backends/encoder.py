@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models.backends.onnx_text import OnnxSentenceModel
-from models.labels import THEMES
-from models.model_dir import ModelError
+from reviewlens.models.backends.onnx_text import OnnxSentenceModel
+from reviewlens.models.labels import THEMES
+from reviewlens.models.model_dir import ModelError
 
 
 class EncoderScorer:

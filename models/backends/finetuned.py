@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from models.backends.onnx_text import OnnxSentenceModel
-from models.labels import THEMES
+from reviewlens.models.backends.onnx_text import OnnxSentenceModel
+from reviewlens.models.labels import THEMES
 
 
 class FinetunedScorer:

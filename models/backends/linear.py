@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import skops.io as sio
 
-from models.labels import THEMES
-from models.model_dir import ModelError
+from reviewlens.models.labels import THEMES
+from reviewlens.models.model_dir import ModelError
 
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "re.")
 

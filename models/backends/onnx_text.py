@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from models.model_dir import ModelError
-from models.runtime import configure_offline_env
+from reviewlens.models.model_dir import ModelError
+from reviewlens.models.runtime import configure_offline_env
 
 configure_offline_env()
 

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from models.documents import Document
+from reviewlens.models.documents import Document
 
 # Headers and footers sit in the first or last few lines of a page; looking deeper would catch body text.
 EDGE_LINES = 3

@@ -14,8 +14,8 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from models.extract.cleanup import Line
-from models.extract.errors import ExtractionError
+from reviewlens.models.extract.cleanup import Line
+from reviewlens.models.extract.errors import ExtractionError
 
 # Encrypted Office files (and legacy .doc) are OLE compound files, not zips.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

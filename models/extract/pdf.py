@@ -14,8 +14,8 @@ from statistics import median
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from models.extract.cleanup import Line
-from models.extract.errors import ExtractionError
+from reviewlens.models.extract.cleanup import Line
+from reviewlens.models.extract.errors import ExtractionError
 
 # pdfium's own markers for a hyphen at the end of a line (it drops the line break after them).
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\ufffe\x02]")

@@ -6,8 +6,8 @@ headers and page numbers, so such text goes through the same page clean-up as a 
 
 from __future__ import annotations
 
-from models.extract.cleanup import Line
-from models.extract.errors import ExtractionError
+from reviewlens.models.extract.cleanup import Line
+from reviewlens.models.extract.errors import ExtractionError
 
 # Share of control characters above which bytes are not text in any encoding we would accept.
 _BINARY_SHARE = 0.05

@@ -10,9 +10,9 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from models.analyzer import Analyzer
-from serving.api.errors import ApiError
-from serving.api.settings import Settings
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.serving.api.errors import ApiError
+from reviewlens.serving.api.settings import Settings
 
 T = TypeVar("T")
 # RFC 9110: a 401 must say which scheme to use.

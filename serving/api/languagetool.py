@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from models.schema import AnalysisResult, Finding
+from reviewlens.models.schema import AnalysisResult, Finding
 
 CONTEXT_CHARS = 40
 SOFTWARE = {"name": "reviewlens", "version": "0.1.0", "buildDate": "", "apiVersion": 1, "premium": False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.api.errors import ApiError, error_body, send_json
+from reviewlens.serving.api.errors import ApiError, error_body, send_json
 
 
 class BodyTooLarge(ApiError):

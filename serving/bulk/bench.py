@@ -1,6 +1,6 @@
 """Bulk-scoring benchmark: review-like PDFs built from the corpus excerpts, scored with 1 and with 2 workers.
 
-    python -m serving.bulk.bench --docs 200 --words 10000
+    python -m reviewlens.serving.bulk.bench --docs 200 --words 10000
 
 prints, per setting, wall time, the workers' model-loading time, documents/minute (over the whole wall time
 and once the model is loaded), words/second and CPU utilisation (CPU seconds of the driver and its workers
@@ -279,7 +279,7 @@ def _cpu() -> float:
 
 def time_score(folder: Path, store: Path, workers: int, threads: int, model: str | None, words: int) -> Timing:
     """Score `folder` into a fresh store with the local engine; wall and CPU time (worker processes included)."""
-    from serving.bulk.run import ScoreOptions, score_inputs
+    from reviewlens.serving.bulk.run import ScoreOptions, score_inputs
 
     cpu = _cpu()
     options = ScoreOptions(model=model, workers=workers, threads=threads, progress=False)
@@ -290,7 +290,9 @@ def time_score(folder: Path, store: Path, workers: int, threads: int, model: str
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Generate the PDFs, time 1 and 2 workers (threads so that workers × threads = cores), print a table."""
-    parser = argparse.ArgumentParser(prog="python -m serving.bulk.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m reviewlens.serving.bulk.bench", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--docs", type=int, default=200, help="PDFs to generate (default 200)")
     parser.add_argument("--words", type=int, default=10_000, help="words per PDF (default 10000)")
     parser.add_argument("--model", default=None, help="model directory or name (default: the promoted model)")
@@ -298,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--keep", type=Path, default=None, help="generate into (and keep) this folder")
     args = parser.parse_args(argv)
-    from models.runtime import configure_offline_env
+    from reviewlens.models.runtime import configure_offline_env
 
     configure_offline_env()
     cores = os.cpu_count() or 1

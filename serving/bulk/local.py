@@ -15,10 +15,10 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from models.analyzer import Analyzer
-from models.model_dir import ModelDirectory
-from serving.bulk.run import Sink
-from serving.bulk.scoring import DocInput, failed_row, model_key, score_documents
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.model_dir import ModelDirectory
+from reviewlens.serving.bulk.run import Sink
+from reviewlens.serving.bulk.scoring import DocInput, failed_row, model_key, score_documents
 
 IN_FLIGHT_PER_WORKER = 2
 CRASH_MESSAGE = "the worker process died while reading this file (a file that crashes the PDF library?)"

@@ -10,7 +10,7 @@ import csv
 from collections.abc import Mapping
 from pathlib import Path
 
-from models.labels import DOC_KINDS
+from reviewlens.models.labels import DOC_KINDS
 
 # The first of these headers present names the file each row describes.
 FILE_COLUMNS = ("file", "filename", "file_name", "name", "path", "document")

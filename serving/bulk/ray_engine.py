@@ -19,10 +19,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from models.analyzer import Analyzer
-from models.model_dir import ModelDirectory
-from serving.bulk.run import Sink
-from serving.bulk.scoring import ROW_COLUMNS, DocInput, failed_row, model_key, score_documents
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.model_dir import ModelDirectory
+from reviewlens.serving.bulk.run import Sink
+from reviewlens.serving.bulk.scoring import ROW_COLUMNS, DocInput, failed_row, model_key, score_documents
 
 # Files per Ray Data job. Each job starts its actors (and so loads the model) afresh, so a chunk is large
 # enough to make that cheap beside the scoring, and small enough that a killed run loses little.
@@ -42,7 +42,7 @@ class _RayScorer:
     """A Ray Data actor: loads the Analyzer once, then scores batches of files."""
 
     def __init__(self, model_path: str, threads: int, doc_kinds: dict[str, str | None]) -> None:
-        from models.runtime import configure_offline_env
+        from reviewlens.models.runtime import configure_offline_env
 
         configure_offline_env()
         self.analyzer = Analyzer.load(model_path, threads=threads)

@@ -18,9 +18,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from models.labels import STRENGTH_LABELS, THEMES
-from models.schema import AnalysisResult
-from serving.bulk.store import Store, now
+from reviewlens.models.labels import STRENGTH_LABELS, THEMES
+from reviewlens.models.schema import AnalysisResult
+from reviewlens.serving.bulk.store import Store, now
 
 TEMPLATE = "report.html.j2"
 # Metadata columns with more distinct values than this are identifiers, not groupings worth a table.

@@ -18,12 +18,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-from models.extract import SUPPORTED_SUFFIXES
-from models.model_dir import ModelDirectory
-from models.registry import resolve_model
-from serving.bulk.metadata import Metadata
-from serving.bulk.scoring import DocInput, model_key
-from serving.bulk.store import RunCounts, Store
+from reviewlens.models.extract import SUPPORTED_SUFFIXES
+from reviewlens.models.model_dir import ModelDirectory
+from reviewlens.models.registry import resolve_model
+from reviewlens.serving.bulk.metadata import Metadata
+from reviewlens.serving.bulk.scoring import DocInput, model_key
+from reviewlens.serving.bulk.store import RunCounts, Store
 
 ENGINES = ("local", "ray")
 Sink = Callable[[dict[str, Any]], None]
@@ -221,12 +221,12 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
         planner = Planner(store, model, run_id, options, progress)
         try:
             if options.engine == "ray":
-                from serving.bulk.ray_engine import score_ray
+                from reviewlens.serving.bulk.ray_engine import score_ray
 
                 score_ray(planner.items(iter(walk)), planner.sink, progress.ready, model_dir.path, options.workers,
                           threads, options.address)
             else:
-                from serving.bulk.local import score_local
+                from reviewlens.serving.bulk.local import score_local
 
                 score_local(planner.items(iter(walk)), planner.sink, progress.ready, model_dir.path, options.workers,
                             threads)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.analyzer import Analyzer
-from models.documents import Document
-from models.extract import ExtractionError, extract_bytes
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.documents import Document
+from reviewlens.models.extract import ExtractionError, extract_bytes
 
 # The columns of a row, in order (the Ray engine's Parquet schema follows it).
 ROW_COLUMNS = (

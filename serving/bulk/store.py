@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from models.schema import AnalysisResult
+from reviewlens.models.schema import AnalysisResult
 
 STORE_SCHEMA_VERSION = "1"
 

@@ -1,5 +1,5 @@
-from models.analyzer import Analyzer
-from models.documents import Document
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.documents import Document
 
 
 def test_offsets_slice_the_original_text_with_crlf_tabs_emoji_and_combining(

@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from models.extract import ExtractionError, extract_bytes, read_bytes, read_document
-from models.extract.cleanup import Cleanup, Line, clean_pages, is_page_number
-from models.segmentation import heading_kind, segment
-from serving.bulk.bench import DrawnLine, SyntheticReview, corpus_excerpts, make_review, write_docx, write_pdf
+from reviewlens.models.extract import ExtractionError, extract_bytes, read_bytes, read_document
+from reviewlens.models.extract.cleanup import Cleanup, Line, clean_pages, is_page_number
+from reviewlens.models.segmentation import heading_kind, segment
+from reviewlens.serving.bulk.bench import (
+    DrawnLine,
+    SyntheticReview,
+    corpus_excerpts,
+    make_review,
+    write_docx,
+    write_pdf,
+)
 
 HEADER = "Local Child Safeguarding Practice Review"
 FOOTER = "Published by the Safeguarding Partnership"

@@ -1,11 +1,11 @@
-from models.flags import FlagConfig, analysis_flag, cultural_flag, ethnicity_flag, risk_flag
-from models.predictions import LabelledSentence
+from reviewlens.models.flags import FlagConfig, analysis_flag, cultural_flag, ethnicity_flag, risk_flag
+from reviewlens.models.predictions import LabelledSentence
 
 CFG = FlagConfig()
 
 
 def sent(text: str, section: str, *labels: str, start: int = 0) -> LabelledSentence:
-    from models.labels import THEME_OF_LABEL
+    from reviewlens.models.labels import THEME_OF_LABEL
 
     return LabelledSentence(
         start,

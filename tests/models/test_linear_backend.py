@@ -2,7 +2,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.backends.linear import LinearScorer
+from reviewlens.models.backends.linear import LinearScorer
 
 
 def test_shared_features_give_the_same_probabilities_as_full_pipelines(tiny_model_dir: Path) -> None:

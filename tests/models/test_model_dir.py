@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from models.analyzer import Analyzer
-from models.model_dir import ModelDirectory, ModelError
-from models.registry import promote, resolve_model
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.model_dir import ModelDirectory, ModelError
+from reviewlens.models.registry import promote, resolve_model
 
 
 def test_missing_directory_says_how_to_build_one(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-from models.segmentation import heading_kind, is_classifiable, segment
+from reviewlens.models.segmentation import heading_kind, is_classifiable, segment
 
 REVIEW = """Local Child Safeguarding Practice Review: Child T
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from serving.cli.main import app
+from reviewlens.cli.main import app
 
 
 def test_analyze_text_file_json_text_and_html(tiny_model_dir: Path, sample_review: str, tmp_path: Path) -> None:

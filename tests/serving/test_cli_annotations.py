@@ -9,11 +9,11 @@ import pytest
 from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
-from models.segmentation import tokenizer_nlp
-from serving.cli.main import app
-from training.corpus.formats.sentences import parse_sentences
-from training.corpus.records import write_jsonl
-from training.corpus.validate import load_corpus
+from reviewlens.cli.main import app
+from reviewlens.models.segmentation import tokenizer_nlp
+from reviewlens.training.corpus.formats.sentences import parse_sentences
+from reviewlens.training.corpus.records import write_jsonl
+from reviewlens.training.corpus.validate import load_corpus
 
 S1 = "The social worker visited the home on 3 May."
 S2 = "Practitioners did not explore why the family avoided services."

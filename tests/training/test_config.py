@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from training.config import ConfigError, load_config
+from reviewlens.training.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
-from training.config import EncoderConfig
-from training.fit_encoder import MINILM_SHA256, export_encoder, load_encoder, pretrained_dir, sha256_file
+from reviewlens.training.config import EncoderConfig
+from reviewlens.training.fit_encoder import MINILM_SHA256, export_encoder, load_encoder, pretrained_dir, sha256_file
 
 
 def test_packaged_weights_are_the_pinned_upstream_release() -> None:

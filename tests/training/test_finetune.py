@@ -4,12 +4,12 @@ from pathlib import Path
 
 import numpy as np
 
-from models.backends.base import build_scorer
-from training.config import FinetuneConfig
-from training.corpus.units import record_units
-from training.corpus.validate import load_corpus
-from training.data import make_split
-from training.finetune import finetune
+from reviewlens.models.backends.base import build_scorer
+from reviewlens.training.config import FinetuneConfig
+from reviewlens.training.corpus.units import record_units
+from reviewlens.training.corpus.validate import load_corpus
+from reviewlens.training.data import make_split
+from reviewlens.training.finetune import finetune
 
 ROOT = Path(__file__).resolve().parents[2]
 

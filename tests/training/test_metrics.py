@@ -1,9 +1,9 @@
 import numpy as np
 
-from training.config import ThresholdConfig
-from training.data import SplitData
-from training.metrics import evaluate_predictions, macro_f1
-from training.thresholds import predicted_ids, tune_thresholds
+from reviewlens.training.config import ThresholdConfig
+from reviewlens.training.data import SplitData
+from reviewlens.training.metrics import evaluate_predictions, macro_f1
+from reviewlens.training.thresholds import predicted_ids, tune_thresholds
 
 THEMES = ("analysis_depth", "cultural_competence", "risk_reasoning")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from serving.cli.main import app
-from training.corpus.records import write_jsonl
-from training.corpus.splits import read_splits, write_splits
-from training.corpus.validate import load_corpus
+from reviewlens.cli.main import app
+from reviewlens.training.corpus.records import write_jsonl
+from reviewlens.training.corpus.splits import read_splits, write_splits
+from reviewlens.training.corpus.validate import load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 

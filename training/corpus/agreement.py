@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sklearn.metrics import cohen_kappa_score
 
-from models.labels import LABELS, THEME_OF_LABEL, THEMES
-from training.corpus.records import Record, Span
-from training.corpus.units import record_units
+from reviewlens.models.labels import LABELS, THEME_OF_LABEL, THEMES
+from reviewlens.training.corpus.records import Record, Span
+from reviewlens.training.corpus.units import record_units
 
 NONE = "none"
 

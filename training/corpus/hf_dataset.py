@@ -10,16 +10,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from models.runtime import configure_offline_env
+from reviewlens.models.runtime import configure_offline_env
 
 configure_offline_env()
 
 import datasets  # noqa: E402
 
-from training.corpus.records import Record  # noqa: E402
-from training.corpus.splits import SPLIT_NAMES, read_splits  # noqa: E402
-from training.corpus.units import record_units, theme_names  # noqa: E402
-from training.corpus.validate import load_corpus  # noqa: E402
+from reviewlens.training.corpus.records import Record  # noqa: E402
+from reviewlens.training.corpus.splits import SPLIT_NAMES, read_splits  # noqa: E402
+from reviewlens.training.corpus.units import record_units, theme_names  # noqa: E402
+from reviewlens.training.corpus.validate import load_corpus  # noqa: E402
 
 
 def features() -> datasets.Features:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
-from training.corpus.records import Record
-from training.corpus.units import record_units
+from reviewlens.training.corpus.records import Record
+from reviewlens.training.corpus.units import record_units
 
 DEFAULT_THRESHOLD = 0.8
 

@@ -7,9 +7,9 @@ import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from models.labels import LABELS
-from training.corpus.records import Record
-from training.corpus.units import record_units
+from reviewlens.models.labels import LABELS
+from reviewlens.training.corpus.records import Record
+from reviewlens.training.corpus.units import record_units
 
 SPLIT_NAMES = ("train", "dev", "test")
 DEFAULT_FRACTIONS = (0.6, 0.2, 0.2)

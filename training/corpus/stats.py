@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from models.labels import LABELS, THEMES
-from training.corpus.records import Record
-from training.corpus.units import record_units
+from reviewlens.models.labels import LABELS, THEMES
+from reviewlens.training.corpus.records import Record
+from reviewlens.training.corpus.units import record_units
 
 
 def corpus_stats(records: list[Record], splits: dict[str, str] | None = None) -> dict[str, Counter[str]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.labels import THEME_OF_LABEL, THEMES
-from models.segmentation import is_classifiable, segment
-from training.corpus.records import Record
+from reviewlens.models.labels import THEME_OF_LABEL, THEMES
+from reviewlens.models.segmentation import is_classifiable, segment
+from reviewlens.training.corpus.records import Record
 
 
 @dataclass(frozen=True)

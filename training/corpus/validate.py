@@ -14,9 +14,9 @@ from typing import Any
 
 import jsonschema
 
-from models.labels import THEME_OF_LABEL
-from models.segmentation import tokenizer_nlp
-from training.corpus.records import Record, corpus_files, read_jsonl
+from reviewlens.models.labels import THEME_OF_LABEL
+from reviewlens.models.segmentation import tokenizer_nlp
+from reviewlens.training.corpus.records import Record, corpus_files, read_jsonl
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "annotations" / "schema.json"
 

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from models.documents import Document
-from models.schema import AnalysisResult
-from serving.api.deps import AnalyzerDep, SettingsDep, require_json, run_bounded
-from serving.api.errors import ApiError, error_responses
-from serving.api.settings import Settings
-from serving.render import render_html
+from reviewlens.models.documents import Document
+from reviewlens.models.schema import AnalysisResult
+from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, require_json, run_bounded
+from reviewlens.serving.api.errors import ApiError, error_responses
+from reviewlens.serving.api.settings import Settings
+from reviewlens.serving.render import render_html
 
 router = APIRouter(
     prefix="/v1", tags=["analyze"], responses=error_responses(400, 401, 413, 415, 422, 500, 503, 504)
@@ -120,7 +120,7 @@ async def analyze_file(
     doc_kind: Annotated[DocKind | None, Query()] = None,
 ) -> AnalysisResult:
     """Analyse an uploaded review; findings in PDFs carry their page number."""
-    from models.extract import ExtractionError, read_bytes
+    from reviewlens.models.extract import ExtractionError, read_bytes
 
     name = file.filename or "upload"
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""

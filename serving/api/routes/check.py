@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 
-from serving.api.deps import AnalyzerDep, SettingsDep, run_bounded
-from serving.api.errors import ApiError, error_responses
-from serving.api.languagetool import LANGUAGES, AnnotationError, from_annotation, from_plain, to_languagetool
-from serving.api.routes.analyze import check_text
+from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, run_bounded
+from reviewlens.serving.api.errors import ApiError, error_responses
+from reviewlens.serving.api.languagetool import LANGUAGES, AnnotationError, from_annotation, from_plain, to_languagetool
+from reviewlens.serving.api.routes.analyze import check_text
 
 router = APIRouter(
     prefix="/v2", tags=["languagetool"], responses=error_responses(400, 401, 413, 422, 500, 503, 504)

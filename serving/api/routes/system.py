@@ -10,9 +10,9 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
-from models.registry import default_name, list_models
-from serving.api.deps import AnalyzerDep, require_api_key
-from serving.api.errors import error_responses
+from reviewlens.models.registry import default_name, list_models
+from reviewlens.serving.api.deps import AnalyzerDep, require_api_key
+from reviewlens.serving.api.errors import error_responses
 
 router = APIRouter(tags=["system"])
 secured = APIRouter(tags=["system"], dependencies=[Depends(require_api_key)], responses=error_responses(401))

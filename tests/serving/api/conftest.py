@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.api.main import create_app
-from serving.api.settings import Settings
+from reviewlens.serving.api.main import create_app
+from reviewlens.serving.api.settings import Settings
 
 # A string that appears nowhere else; privacy tests assert it never leaves the request.
 MARKER = "Zqxw7Marker-Child-Q-9Vbn"
@@ -61,7 +61,7 @@ class LiveServer:
         env |= {"REVIEWLENS_MAX_TEXT_CHARS": str(SERVER_TEXT_LIMIT), "REVIEWLENS_MAX_UPLOAD_BYTES": "200000"}
         with stderr.open("wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "serving.cli.main", "serve", "--model", str(model_dir), "--port", str(port)],
+                [sys.executable, "-m", "reviewlens.cli.main", "serve", "--model", str(model_dir), "--port", str(port)],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err,
             )
 

@@ -7,7 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from models.schema import RESULT_SCHEMA_VERSION, AnalysisResult
+from reviewlens.models.schema import RESULT_SCHEMA_VERSION, AnalysisResult
 from tests.serving.api.conftest import FLAG_DRAFT, make_docx, make_pdf
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.api.main import create_app
-from serving.api.settings import Settings
+from reviewlens.serving.api.main import create_app
+from reviewlens.serving.api.settings import Settings
 from tests.serving.api.conftest import BrokenAnalyzer, SlowAnalyzer, make_docx
 
 

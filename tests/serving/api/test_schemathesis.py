@@ -13,8 +13,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from serving.api.main import create_app
-from serving.api.settings import Settings
+from reviewlens.serving.api.main import create_app
+from reviewlens.serving.api.settings import Settings
 
 # Collection needs the schema before fixtures exist, so the app gets a lazily injected analyzer.
 app = create_app(Settings(max_text_chars=20_000, max_batch=4, request_timeout_s=20))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.api.settings import Settings
+from reviewlens.serving.api.settings import Settings
 
 KEYS = ["k-one-1234567890", "k-two-0987654321"]
 # Every route but the health checks, with a request each would accept.
@@ -74,7 +74,7 @@ def test_defaults_are_closed_for_cors_and_open_for_keys(monkeypatch: pytest.Monk
 
 
 def test_keys_from_the_environment_are_enforced(monkeypatch: pytest.MonkeyPatch, analyzer) -> None:
-    from serving.api.main import create_app
+    from reviewlens.serving.api.main import create_app
 
     monkeypatch.setenv("REVIEWLENS_API_KEYS", KEYS[0])
     client = TestClient(create_app(analyzer=analyzer))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from models.schema import RESULT_SCHEMA_VERSION
-from serving.api.main import create_app
-from serving.api.settings import Settings
+from reviewlens.models.schema import RESULT_SCHEMA_VERSION
+from reviewlens.serving.api.main import create_app
+from reviewlens.serving.api.settings import Settings
 
 
 def test_health_and_ready_with_a_loaded_model(client: TestClient, analyzer) -> None:
@@ -25,7 +25,7 @@ def test_health_and_ready_with_a_loaded_model(client: TestClient, analyzer) -> N
 def test_model_is_loaded_once_at_start_up(
     tiny_model_dir: Path, analyzer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from models.analyzer import Analyzer
+    from reviewlens.models.analyzer import Analyzer
 
     # Hand back the session's analyzer rather than load it again (the real load is exercised by the server test).
     loads: list[tuple] = []

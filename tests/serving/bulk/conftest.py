@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from serving.bulk.bench import corpus_excerpts, make_review, write_docx, write_pdf
+from reviewlens.serving.bulk.bench import corpus_excerpts, make_review, write_docx, write_pdf
 
 # The folder's good documents and their metadata (doc_kind matters: a rapid review has a lower flag bar).
 METADATA = {
@@ -76,8 +76,8 @@ class ScoredStore:
 
 @pytest.fixture(scope="session")
 def scored_store(review_folder: ReviewFolder, tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    from serving.bulk.metadata import read_metadata
-    from serving.bulk.run import ScoreOptions, score_inputs
+    from reviewlens.serving.bulk.metadata import read_metadata
+    from reviewlens.serving.bulk.run import ScoreOptions, score_inputs
 
     store = tmp_path_factory.mktemp("store") / "bulk.sqlite"
     options = ScoreOptions(

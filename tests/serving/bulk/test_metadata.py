@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from serving.bulk.metadata import MetadataError, read_metadata
+from reviewlens.serving.bulk.metadata import MetadataError, read_metadata
 
 
 def _csv(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from serving.bulk.metadata import read_metadata
-from serving.bulk.run import ScoreOptions, score_inputs
+from reviewlens.serving.bulk.metadata import read_metadata
+from reviewlens.serving.bulk.run import ScoreOptions, score_inputs
 from tests.serving.bulk.conftest import ReviewFolder, ScoredStore
 
 # Everything but when and in which run a row was written (and how long it took).

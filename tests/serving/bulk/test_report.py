@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from models.labels import THEMES
-from serving.bulk.report import ReportError, write_report
-from serving.bulk.store import Store
-from serving.cli.bulk_cmd import app
+from reviewlens.cli.bulk_cmd import app
+from reviewlens.models.labels import THEMES
+from reviewlens.serving.bulk.report import ReportError, write_report
+from reviewlens.serving.bulk.store import Store
 from tests.serving.bulk.conftest import BAD, ScoredStore
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from serving.bulk.bench import corpus_excerpts, make_review, write_pdf
+from reviewlens.serving.bulk.bench import corpus_excerpts, make_review, write_pdf
 
 DOCS = 30
 KILL_AFTER = 4  # documents stored before the kill
@@ -33,7 +33,7 @@ def _count(store: Path, sql: str) -> int:
 
 
 def _score_cmd(folder: Path, store: Path, model: Path) -> list[str]:
-    return [sys.executable, "-m", "serving.cli.bulk_cmd", "score", str(folder), "--store", str(store),
+    return [sys.executable, "-m", "reviewlens.cli.bulk_cmd", "score", str(folder), "--store", str(store),
             "--model", str(model), "--workers", "1", "--no-progress"]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
-from serving.cli.bulk_cmd import app
+from reviewlens.cli.bulk_cmd import app
 from tests.serving.bulk.conftest import BAD, METADATA, ReviewFolder, ScoredStore
 
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from models.analyzer import Analyzer
-from models.documents import Document
-from models.schema import AnalysisResult
-from serving.bulk.scoring import ROW_COLUMNS, DocInput, content_hash, failed_row, score_documents
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.documents import Document
+from reviewlens.models.schema import AnalysisResult
+from reviewlens.serving.bulk.scoring import ROW_COLUMNS, DocInput, content_hash, failed_row, score_documents
 
 TEXT = (
     "Analysis\n\nThe school did not escalate the concern because staff assumed that children's social care already "

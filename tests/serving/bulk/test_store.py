@@ -14,9 +14,9 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from models.analyzer import Analyzer
-from serving.bulk.scoring import DocInput, score_documents
-from serving.bulk.store import TABLES, Store, StoreError
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.serving.bulk.scoring import DocInput, score_documents
+from reviewlens.serving.bulk.store import TABLES, Store, StoreError
 
 TEXT = (
     "Analysis\n\nThe panel found that the referral was closed because the mother said the father had left. "
@@ -86,7 +86,7 @@ def test_metadata_from_a_later_csv_or_a_copy_merges_into_the_document(
 def test_a_run_left_running_by_a_dead_process_becomes_interrupted(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite"
     child = (
-        "import sys; from serving.bulk.store import Store\n"
+        "import sys; from reviewlens.serving.bulk.store import Store\n"
         "s = Store(sys.argv[1]); s.begin_run('m@1', 'm', '1', 'local', 1, 1, [])\n"
     )
     subprocess.run([sys.executable, "-c", child, str(path)], check=True, env={**os.environ})

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from training.corpus.agreement import agreement, render_agreement
-from training.corpus.formats.sentences import parse_sentences
-from training.corpus.records import Record, Span
+from reviewlens.training.corpus.agreement import agreement, render_agreement
+from reviewlens.training.corpus.formats.sentences import parse_sentences
+from reviewlens.training.corpus.records import Record, Span
 
 SENTENCES = [
     "The social worker visited the home on 3 May.",

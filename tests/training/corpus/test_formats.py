@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from spacy.tokens import DocBin
 
-from models.segmentation import tokenizer_nlp
-from training.corpus.formats.foreign import EXPORTERS, IMPORTERS
-from training.corpus.formats.import_checks import utf16_to_code_points
-from training.corpus.formats.registry import export_records, import_file
-from training.corpus.formats.sentences import parse_sentences
-from training.corpus.records import Record
-from training.corpus.validate import check_record
+from reviewlens.models.segmentation import tokenizer_nlp
+from reviewlens.training.corpus.formats.foreign import EXPORTERS, IMPORTERS
+from reviewlens.training.corpus.formats.import_checks import utf16_to_code_points
+from reviewlens.training.corpus.formats.registry import export_records, import_file
+from reviewlens.training.corpus.formats.sentences import parse_sentences
+from reviewlens.training.corpus.records import Record
+from reviewlens.training.corpus.validate import check_record
 
 S1 = "The social worker visited the home on 3 May."
 S2 = "Practitioners did not explore why the family avoided services."

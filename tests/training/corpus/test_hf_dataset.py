@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from training.corpus.formats.sentences import parse_sentences
-from training.corpus.hf_dataset import load_dataset_dict, to_dataset
-from training.corpus.records import write_jsonl
-from training.corpus.units import record_units
+from reviewlens.training.corpus.formats.sentences import parse_sentences
+from reviewlens.training.corpus.hf_dataset import load_dataset_dict, to_dataset
+from reviewlens.training.corpus.records import write_jsonl
+from reviewlens.training.corpus.units import record_units
 
 DRAFT = """\
 @document d1 kind=lcspr
@@ -98,7 +98,7 @@ def test_offline_build_writes_nothing_under_home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "XDG_"))}
     env.update(HOME=str(home), HF_DATASETS_OFFLINE="1")
     code = (
-        "import sys; from training.corpus.hf_dataset import load_dataset_dict; "
+        "import sys; from reviewlens.training.corpus.hf_dataset import load_dataset_dict; "
         "dd = load_dataset_dict([sys.argv[1]], sys.argv[2]); print(dd['train'].num_rows)"
     )
     out = subprocess.run(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.corpus.formats.import_checks import ImportChecks, require_text
-from training.corpus.formats.registry import ImportResult
-from training.corpus.records import Record, Span
+from reviewlens.training.corpus.formats.import_checks import ImportChecks, require_text
+from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.records import Record, Span
 
 _IGNORED_KINDS = {
     "A": "attribute",

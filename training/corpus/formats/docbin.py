@@ -12,8 +12,8 @@ from typing import Any
 
 from spacy.tokens import Doc, DocBin
 
-from models.segmentation import tokenizer_nlp
-from training.corpus.records import Record
+from reviewlens.models.segmentation import tokenizer_nlp
+from reviewlens.training.corpus.records import Record
 
 SPANS_KEY = "sc"
 USER_DATA_KEYS = ("id", "document", "source", "doc_kind", "section", "annotator", "meta")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from training.corpus.formats.import_checks import ImportChecks, require_text
-from training.corpus.formats.registry import ImportResult
-from training.corpus.records import Record, read_jsonl
+from reviewlens.training.corpus.formats.import_checks import ImportChecks, require_text
+from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.records import Record, read_jsonl
 
 _FIELDS = ("document", "doc_kind", "section", "source")
 

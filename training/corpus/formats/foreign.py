@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from training.corpus.formats.brat import import_brat
-from training.corpus.formats.docbin import export_docbin
-from training.corpus.formats.doccano import import_doccano
-from training.corpus.formats.labelstudio import import_labelstudio
-from training.corpus.formats.prodigy import export_prodigy, import_prodigy
-from training.corpus.formats.registry import Exporter, Importer
+from reviewlens.training.corpus.formats.brat import import_brat
+from reviewlens.training.corpus.formats.docbin import export_docbin
+from reviewlens.training.corpus.formats.doccano import import_doccano
+from reviewlens.training.corpus.formats.labelstudio import import_labelstudio
+from reviewlens.training.corpus.formats.prodigy import export_prodigy, import_prodigy
+from reviewlens.training.corpus.formats.registry import Exporter, Importer
 
 IMPORTERS: dict[str, Importer] = {
     "labelstudio": import_labelstudio,

@@ -13,10 +13,10 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from models.labels import DOC_KINDS, IDENTITY_FACETS, IDENTITY_SUBJECTS, LABELS, SECTION_KINDS
-from models.segmentation import tokenizer_nlp
-from training.corpus.formats.registry import ImportResult
-from training.corpus.records import Record, Span
+from reviewlens.models.labels import DOC_KINDS, IDENTITY_FACETS, IDENTITY_SUBJECTS, LABELS, SECTION_KINDS
+from reviewlens.models.segmentation import tokenizer_nlp
+from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.records import Record, Span
 
 _BAD_ID_CHARS = re.compile(r"[^A-Za-z0-9_.:-]+")
 _IDENTITY_LABELS = ("IDENTITY_MENTION", "CULTURAL_ANALYSIS")

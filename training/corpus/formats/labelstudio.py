@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from training.corpus.formats.import_checks import ImportChecks, require_text
-from training.corpus.formats.registry import ImportResult
-from training.corpus.records import Record, Span
+from reviewlens.training.corpus.formats.import_checks import ImportChecks, require_text
+from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.records import Record, Span
 
 _REGION_ATTRS = ("identity_subject", "identity_facet")
 

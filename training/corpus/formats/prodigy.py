@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from models.segmentation import tokenizer_nlp
-from training.corpus.formats.import_checks import SPAN_ATTRS, ImportChecks, require_text
-from training.corpus.formats.registry import ImportResult
-from training.corpus.records import Record, Span, read_jsonl
+from reviewlens.models.segmentation import tokenizer_nlp
+from reviewlens.training.corpus.formats.import_checks import SPAN_ATTRS, ImportChecks, require_text
+from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.records import Record, Span, read_jsonl
 
 _FIELDS = ("id", "document", "doc_kind", "section", "source")
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.corpus.records import Record, write_jsonl
+from reviewlens.training.corpus.records import Record, write_jsonl
 
 
 @dataclass
@@ -22,7 +22,7 @@ Exporter = Callable[[list[Record], Path], int]
 
 
 def _import_sentences(path: Path, source: str, doc_kind: str) -> ImportResult:
-    from training.corpus.formats.sentences import read_sentences
+    from reviewlens.training.corpus.formats.sentences import read_sentences
 
     records = read_sentences(path)
     for r in records:
@@ -33,7 +33,7 @@ def _import_sentences(path: Path, source: str, doc_kind: str) -> ImportResult:
 def _importers() -> dict[str, Importer]:
     importers: dict[str, Importer] = {"sentences": _import_sentences}
     try:
-        from training.corpus.formats import foreign
+        from reviewlens.training.corpus.formats import foreign
     except ImportError:  # pragma: no cover - only while the module is absent
         return importers
     importers.update(foreign.IMPORTERS)
@@ -43,7 +43,7 @@ def _importers() -> dict[str, Importer]:
 def _exporters() -> dict[str, Exporter]:
     exporters: dict[str, Exporter] = {"jsonl": lambda recs, out: write_jsonl(recs, out)}
     try:
-        from training.corpus.formats import foreign
+        from reviewlens.training.corpus.formats import foreign
     except ImportError:  # pragma: no cover
         return exporters
     exporters.update(foreign.EXPORTERS)

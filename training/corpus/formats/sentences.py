@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.labels import LABELS
-from training.corpus.records import Record, Span
+from reviewlens.models.labels import LABELS
+from reviewlens.training.corpus.records import Record, Span
 
 _LABEL = re.compile(r"^(?P<label>[A-Z_]+)(?:\((?P<subject>[a-z_]*)(?:;(?P<facets>[a-z_,]*))?\))?(?P<unc>\?)?$")
 

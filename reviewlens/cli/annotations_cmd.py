@@ -21,7 +21,7 @@ def _fail(message: str) -> None:
 @app.command()
 def validate(paths: PathsArg) -> None:
     """Check schema, offsets, token alignment, labels, one label per theme per sentence and unique ids."""
-    from training.corpus.validate import validate_files
+    from reviewlens.training.corpus.validate import validate_files
 
     try:
         records, problems = validate_files(list(paths))
@@ -41,9 +41,9 @@ def stats(
     splits: Annotated[Path | None, typer.Option(help="Split file (defaults to annotations/splits.json).")] = None,
 ) -> None:
     """Print counts per label, theme, source, doc_kind and split."""
-    from training.corpus.splits import read_splits
-    from training.corpus.stats import corpus_stats, render_stats
-    from training.corpus.validate import CorpusError, load_corpus
+    from reviewlens.training.corpus.splits import read_splits
+    from reviewlens.training.corpus.stats import corpus_stats, render_stats
+    from reviewlens.training.corpus.validate import CorpusError, load_corpus
 
     try:
         records = load_corpus(list(paths or [DEFAULT_CORPUS]))
@@ -61,8 +61,8 @@ def near_duplicates_cmd(
     threshold: Annotated[float, typer.Option(help="Token Jaccard above which two sentences are reported.")] = 0.8,
 ) -> None:
     """List sentence pairs that are near-duplicates (exit 1 if any)."""
-    from training.corpus.near_duplicates import near_duplicates
-    from training.corpus.validate import CorpusError, load_corpus
+    from reviewlens.training.corpus.near_duplicates import near_duplicates
+    from reviewlens.training.corpus.validate import CorpusError, load_corpus
 
     try:
         records = load_corpus(list(paths or [DEFAULT_CORPUS]))
@@ -92,9 +92,9 @@ def import_cmd(
     doc_kind: Annotated[str, typer.Option(help="doc_kind for formats that do not carry one.")] = "other",
 ) -> None:
     """Convert an annotation export into canonical JSONL, reporting spans that do not align to tokens."""
-    from training.corpus.formats.registry import import_file
-    from training.corpus.records import write_jsonl
-    from training.corpus.validate import check_record
+    from reviewlens.training.corpus.formats.registry import import_file
+    from reviewlens.training.corpus.records import write_jsonl
+    from reviewlens.training.corpus.validate import check_record
 
     if source is None:
         source = "authored" if fmt == "sentences" else ""
@@ -127,8 +127,8 @@ def export_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl | prodigy | docbin")] = "jsonl",
 ) -> None:
     """Write the corpus as canonical JSONL, Prodigy JSONL or a spaCy DocBin."""
-    from training.corpus.formats.registry import export_records
-    from training.corpus.validate import CorpusError, load_corpus
+    from reviewlens.training.corpus.formats.registry import export_records
+    from reviewlens.training.corpus.validate import CorpusError, load_corpus
 
     try:
         records = load_corpus(list(paths))
@@ -146,8 +146,8 @@ def split(
     seed: Annotated[int, typer.Option(help="Random seed of the search for a stratified split.")] = 13,
 ) -> None:
     """Make a train/dev/test split by document, stratified so every label appears in every split."""
-    from training.corpus.splits import make_splits, write_splits
-    from training.corpus.validate import CorpusError, load_corpus
+    from reviewlens.training.corpus.splits import make_splits, write_splits
+    from reviewlens.training.corpus.validate import CorpusError, load_corpus
 
     try:
         records = load_corpus(list(paths or [DEFAULT_CORPUS]))
@@ -166,8 +166,8 @@ def agree(
     b: Annotated[Path, typer.Argument(help="Annotator B's JSONL (same excerpt ids).")],
 ) -> None:
     """Cohen's kappa per theme on sentence decisions, and span-level F1, between two annotators."""
-    from training.corpus.agreement import agreement, render_agreement
-    from training.corpus.validate import CorpusError, load_corpus
+    from reviewlens.training.corpus.agreement import agreement, render_agreement
+    from reviewlens.training.corpus.validate import CorpusError, load_corpus
 
     try:
         report = agreement(load_corpus([a]), load_corpus([b]))

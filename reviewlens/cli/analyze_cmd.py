@@ -28,8 +28,8 @@ def analyze(
     batch_size: Annotated[int, typer.Option(help="Texts scored together in --jsonl mode.")] = 16,
 ) -> None:
     """Analyse one review, or a JSONL file of texts, and print or write the results."""
-    from models.analyzer import Analyzer
-    from models.model_dir import ModelError
+    from reviewlens.models.analyzer import Analyzer
+    from reviewlens.models.model_dir import ModelError
 
     if fmt not in ("json", "html", "text"):
         _fail(f"unknown format {fmt!r}; use json, html or text")
@@ -48,10 +48,10 @@ def analyze(
 
 
 def _analyze_one(analyzer: object, path: Path, fmt: str, output: Path | None, doc_kind: str | None) -> None:
-    from models.analyzer import Analyzer
-    from models.documents import Document
-    from models.extract import ExtractionError, read_document
-    from serving.render import render_html, render_text
+    from reviewlens.models.analyzer import Analyzer
+    from reviewlens.models.documents import Document
+    from reviewlens.models.extract import ExtractionError, read_document
+    from reviewlens.serving.render import render_html, render_text
 
     assert isinstance(analyzer, Analyzer)
     try:
@@ -77,7 +77,7 @@ def _analyze_one(analyzer: object, path: Path, fmt: str, output: Path | None, do
 def _analyze_jsonl(analyzer: object, source: Path, output: Path | None, doc_kind: str | None, batch_size: int) -> None:
     from tqdm import tqdm
 
-    from models.analyzer import Analyzer
+    from reviewlens.models.analyzer import Analyzer
 
     assert isinstance(analyzer, Analyzer)
     if output is None:
@@ -117,15 +117,15 @@ def serve(
 ) -> None:
     """Start the API with uvicorn. Draft text is never logged: uvicorn's access log (which would show query
     strings) is off and reviewlens logs method, route, status and latency only."""
-    from models.runtime import block_torch
+    from reviewlens.models.runtime import block_torch
 
     block_torch()
     import uvicorn
 
-    from models.model_dir import ModelError
-    from models.registry import resolve_model
-    from serving.api.main import create_app
-    from serving.api.settings import Settings
+    from reviewlens.models.model_dir import ModelError
+    from reviewlens.models.registry import resolve_model
+    from reviewlens.serving.api.main import create_app
+    from reviewlens.serving.api.settings import Settings
 
     overrides = {k: v for k, v in {"host": host, "port": port, "model": model}.items() if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]

@@ -31,10 +31,10 @@ def train(
     registry: Annotated[Path | None, typer.Option(help="Where to write the model (default models/registry).")] = None,
 ) -> None:
     """Train a model: fit on train, tune thresholds on dev, evaluate on test, write a model directory."""
-    from models.model_dir import ModelError
-    from training.config import ConfigError, load_config
-    from training.corpus.validate import CorpusError
-    from training.trainer import train as run_training
+    from reviewlens.models.model_dir import ModelError
+    from reviewlens.training.config import ConfigError, load_config
+    from reviewlens.training.corpus.validate import CorpusError
+    from reviewlens.training.trainer import train as run_training
 
     try:
         overrides = {} if learning_curve is None else {"learning_curve": learning_curve}
@@ -56,10 +56,10 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Per-label precision/recall/F1, macro-F1, confusion per theme and document-flag accuracy."""
-    from models.analyzer import Analyzer
-    from models.model_dir import ModelError
-    from training.corpus.validate import CorpusError
-    from training.evaluate import evaluate_model, render_metrics, select_records
+    from reviewlens.models.analyzer import Analyzer
+    from reviewlens.models.model_dir import ModelError
+    from reviewlens.training.corpus.validate import CorpusError
+    from reviewlens.training.evaluate import evaluate_model, render_metrics, select_records
 
     try:
         analyzer = Analyzer.load(model)
@@ -83,10 +83,10 @@ def compare(
     bootstrap: Annotated[int, typer.Option()] = 1000,
 ) -> None:
     """Evaluate two models on the same data and show them side by side."""
-    from models.analyzer import Analyzer
-    from models.model_dir import ModelError
-    from training.corpus.validate import CorpusError
-    from training.evaluate import evaluate_model, render_comparison, select_records
+    from reviewlens.models.analyzer import Analyzer
+    from reviewlens.models.model_dir import ModelError
+    from reviewlens.training.corpus.validate import CorpusError
+    from reviewlens.training.evaluate import evaluate_model, render_comparison, select_records
 
     try:
         records = select_records(list(data or [Path("annotations/corpus")]), split, splits_file)
@@ -101,8 +101,8 @@ def compare(
 @app.command()
 def promote(model: Annotated[str, typer.Argument(help="Model directory or registry name.")]) -> None:
     """Make a model the default that `reviewlens serve` and `analyze` load."""
-    from models.model_dir import ModelError
-    from models.registry import promote as do_promote
+    from reviewlens.models.model_dir import ModelError
+    from reviewlens.models.registry import promote as do_promote
 
     try:
         path = do_promote(model)
@@ -115,7 +115,7 @@ def promote(model: Annotated[str, typer.Argument(help="Model directory or regist
 @app.command("models")
 def list_models_cmd() -> None:
     """List built models (the default is marked with *)."""
-    from models.registry import default_name, list_models
+    from reviewlens.models.registry import default_name, list_models
 
     default = default_name()
     models = list_models()

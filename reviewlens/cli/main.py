@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from models.runtime import configure_offline_env
+from reviewlens.models.runtime import configure_offline_env
 
 configure_offline_env()
 
 import typer  # noqa: E402
 
-from serving.cli import analyze_cmd, annotations_cmd, bulk_cmd, model_cmd  # noqa: E402
+from reviewlens.cli import analyze_cmd, annotations_cmd, bulk_cmd, model_cmd  # noqa: E402
 
 app = typer.Typer(
     name="reviewlens",

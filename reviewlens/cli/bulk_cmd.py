@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.runtime import configure_offline_env
+from reviewlens.models.runtime import configure_offline_env
 
 configure_offline_env()
 
@@ -49,10 +49,10 @@ def score(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Score every file the store lacks for the model; a killed run picks up where it stopped."""
-    from models.model_dir import ModelError
-    from serving.bulk.metadata import MetadataError, read_metadata
-    from serving.bulk.run import ENGINES, ScoreOptions, score_inputs
-    from serving.bulk.store import EXPORT_FORMATS, Store, StoreError
+    from reviewlens.models.model_dir import ModelError
+    from reviewlens.serving.bulk.metadata import MetadataError, read_metadata
+    from reviewlens.serving.bulk.run import ENGINES, ScoreOptions, score_inputs
+    from reviewlens.serving.bulk.store import EXPORT_FORMATS, Store, StoreError
 
     if engine not in ENGINES:
         _fail(f"--engine must be one of {', '.join(ENGINES)}", code=2)
@@ -89,8 +89,8 @@ def report(
     top: Annotated[int, typer.Option(min=1, help="Concern sentences to list per theme.")] = 10,
 ) -> None:
     """Write one self-contained HTML page: counts, shares, flags, trends, frequent concerns and failures."""
-    from serving.bulk.report import ReportError, write_report
-    from serving.bulk.store import StoreError
+    from reviewlens.serving.bulk.report import ReportError, write_report
+    from reviewlens.serving.bulk.store import StoreError
 
     if not store.is_file():
         _fail(f"no store at {store}; run `reviewlens score ... --store {store}` first")
