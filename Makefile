@@ -4,17 +4,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-REGISTRY := models/registry
+# Built models, caches and stores live under one data root (see models/paths.py).
+export REVIEWLENS_HOME ?= $(CURDIR)/var
+REGISTRY := $(REVIEWLENS_HOME)/registry
 CONFIG ?= training/configs/default.yaml
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export ORT_DISABLE_TELEMETRY := 1
-export HF_HUB_OFFLINE := 1
-export HF_HUB_DISABLE_TELEMETRY := 1
-export TRANSFORMERS_OFFLINE := 1
-export HF_DATASETS_OFFLINE := 1
-export HF_HOME := $(CURDIR)/.hf_home
-export MPLBACKEND := Agg
+# The offline and no-telemetry variables are set by the package itself (reviewlens/__init__.py).
 
 
 .PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit notebook bench bench-bulk \
@@ -70,4 +66,4 @@ bench: model ## Speed and memory figures for the service and bulk scoring (print
 	$(BIN)/python -m reviewlens.serving.bulk.bench --docs 200
 
 clean: ## Remove the virtualenv, caches and built models
-	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache .hf_home $(REGISTRY)
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache $(REGISTRY) $(REVIEWLENS_HOME)/cache

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reviewlens.models.backends.base import Scorer, load_scorer
+from reviewlens.models.backends.base import Scorer
+from reviewlens.models.backends.loading import load_scorer
 from reviewlens.models.documents import Document
 from reviewlens.models.findings import flag_findings, span_findings
 from reviewlens.models.flags import ANALYSIS_SECTIONS, document_flags

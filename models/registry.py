@@ -1,23 +1,22 @@
 """Where built models live and which one is the default that serving loads.
 
-Models are built into `models/registry/<name>-<version>/` (or $REVIEWLENS_REGISTRY); `promote` writes the
+Models are built into `<data root>/registry/<name>-<version>/` (see `paths.py`); `promote` writes the
 chosen directory's name into the `DEFAULT` file, an atomic one-line switch that needs no symlinks.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from reviewlens.models.model_dir import ModelDirectory, ModelError
+from reviewlens.models.paths import paths
 
 DEFAULT_POINTER = "DEFAULT"
 
 
 def registry_root() -> Path:
     """The folder holding built models."""
-    env = os.environ.get("REVIEWLENS_REGISTRY")
-    return Path(env) if env else Path(__file__).resolve().parent / "registry"
+    return paths().registry_dir
 
 
 def resolve_model(spec: str | Path | None = None) -> Path:

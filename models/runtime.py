@@ -9,6 +9,8 @@ import importlib.abc
 import os
 import sys
 
+from reviewlens.models.paths import paths
+
 OFFLINE_ENV = {
     "ORT_DISABLE_TELEMETRY": "1",  # onnxruntime otherwise writes a device id and event queue under ~/.cache
     "HF_HUB_OFFLINE": "1",
@@ -21,9 +23,10 @@ OFFLINE_ENV = {
 
 
 def configure_offline_env() -> None:
-    """Set the offline/telemetry variables unless the user already chose a value."""
+    """Set the offline/telemetry variables (and keep Hugging Face's cache in the data root) unless already set."""
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
+    os.environ.setdefault("HF_HOME", str(paths().hf_home))
 
 
 class _TorchBlocker(importlib.abc.MetaPathFinder):
@@ -42,3 +45,8 @@ def block_torch() -> None:
     """
     if "torch" not in sys.modules and not any(isinstance(f, _TorchBlocker) for f in sys.meta_path):
         sys.meta_path.insert(0, _TorchBlocker())
+
+
+def allow_torch() -> None:
+    """Lift `block_torch` in a process that is about to train (the CLI blocks torch until a command needs it)."""
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _TorchBlocker)]

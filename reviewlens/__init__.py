@@ -7,6 +7,12 @@ result schema), ``reviewlens.training`` (corpus tooling, fitting, evaluation, mo
 
 from importlib.metadata import PackageNotFoundError, version
 
+from reviewlens.models.runtime import configure_offline_env
+
+# The one place the offline and no-telemetry variables are set: every reviewlens import passes through here
+# before onnxruntime, transformers or datasets can be imported, and those read the variables at import time.
+configure_offline_env()
+
 try:
     __version__ = version("reviewlens")
 except PackageNotFoundError:  # running from a tree that was never installed

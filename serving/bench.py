@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="requests per draft size")
     args = parser.parse_args()
     port = _free_port()
-    cmd = [sys.executable, "-m", "reviewlens.cli.main", "serve", "--port", str(port)]
+    cmd = [sys.executable, "-m", "reviewlens.cli", "serve", "--port", str(port)]
     if args.model:
         cmd += ["--model", args.model]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from reviewlens.models.runtime import configure_offline_env
-
-configure_offline_env()
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parents[1]

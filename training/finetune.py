@@ -18,13 +18,10 @@ import numpy as np
 
 from reviewlens.models.backends.finetuned import FinetunedScorer
 from reviewlens.models.labels import THEMES
-from reviewlens.models.runtime import configure_offline_env
 from reviewlens.training.config import FinetuneConfig
 from reviewlens.training.data import SplitData
 from reviewlens.training.fit_encoder import MINILM_SHA256, pretrained_dir, sha256_file
 from reviewlens.training.onnx_export import export_onnx
-
-configure_offline_env()
 
 
 def _class_weights(y: np.ndarray, mode: str | None) -> np.ndarray:

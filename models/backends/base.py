@@ -1,14 +1,13 @@
-"""The interface every sentence classifier backend implements, and the loader that picks one from a manifest."""
+"""The interface every sentence classifier backend implements, and the weighted ensemble of backends."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from reviewlens.models.labels import THEMES
-from reviewlens.models.model_dir import ModelDirectory, ModelError
+from reviewlens.models.model_dir import ModelError
 
 
 class Scorer(Protocol):
@@ -34,29 +33,3 @@ class EnsembleScorer:
         for member, weight in self.members:
             out += weight * member.predict_proba(texts)
         return out
-
-
-def build_scorer(root: Path, spec: dict[str, Any], threads: int | None = None) -> Scorer:
-    """Build the scorer a backend spec describes, with artefacts under `root`."""
-    kind = spec.get("type")
-    if kind == "linear":
-        from reviewlens.models.backends.linear import LinearScorer
-
-        return LinearScorer.load(root / spec.get("path", "linear"))
-    if kind == "encoder":
-        from reviewlens.models.backends.encoder import EncoderScorer
-
-        return EncoderScorer.load(root / spec.get("path", "encoder"), threads=threads)
-    if kind == "finetuned":
-        from reviewlens.models.backends.finetuned import FinetunedScorer
-
-        return FinetunedScorer.load(root / spec.get("path", "finetuned"), threads=threads)
-    if kind == "ensemble":
-        members = [(build_scorer(root, m, threads), float(m.get("weight", 1.0))) for m in spec.get("members", [])]
-        return EnsembleScorer(members)
-    raise ModelError(f"{root}: unknown backend type {kind!r} (expected linear, encoder, finetuned or ensemble)")
-
-
-def load_scorer(model: ModelDirectory, threads: int | None = None) -> Scorer:
-    """Load the scorer of a model directory."""
-    return build_scorer(model.path, model.backend, threads)

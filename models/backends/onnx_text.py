@@ -6,14 +6,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
 
 from reviewlens.models.model_dir import ModelError
-from reviewlens.models.runtime import configure_offline_env
-
-configure_offline_env()
-
-import onnxruntime as ort  # noqa: E402
-from tokenizers import Tokenizer  # noqa: E402
 
 BATCH_SIZE = 32
 

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from reviewlens.models.documents import Document
 from reviewlens.models.extract.cleanup import Cleanup, Line, clean_pages
+from reviewlens.models.extract.docx import read_docx_lines
 from reviewlens.models.extract.errors import ExtractionError
+from reviewlens.models.extract.pdf import read_pdf_pages
+from reviewlens.models.extract.text import decode_text, text_pages
 
 __all__ = ["SUPPORTED_SUFFIXES", "Extracted", "ExtractionError", "extract_bytes", "read_bytes", "read_document"]
 
@@ -39,19 +42,13 @@ def extract_bytes(data: bytes, filename: str) -> Extracted:
     name = Path(filename).name
     pages: list[list[Line]]
     if suffix == ".pdf":
-        from reviewlens.models.extract.pdf import read_pdf_pages
-
         pages, paged = read_pdf_pages(data), True
         blank = [str(i + 1) for i, page in enumerate(pages) if not any(line.text.strip() for line in page)]
         if blank:
             report.notes.append(f"no text layer on page(s) {', '.join(blank)} (scanned pages are skipped)")
     elif suffix == ".docx":
-        from reviewlens.models.extract.docx import read_docx_lines
-
         pages, paged = [read_docx_lines(data)], False
     else:
-        from reviewlens.models.extract.text import decode_text, text_pages
-
         text, notes = decode_text(data)
         report.notes.extend(notes)
         pages = text_pages(text)

@@ -8,13 +8,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from tqdm import tqdm
+
+from reviewlens.cli.common import fail
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.documents import Document
+from reviewlens.models.extract import ExtractionError, read_document
+from reviewlens.models.model_dir import ModelError
+from reviewlens.models.registry import resolve_model
+from reviewlens.models.runtime import block_torch
+from reviewlens.serving.api.main import create_app
+from reviewlens.serving.api.settings import Settings
+from reviewlens.serving.render import render_html, render_text
 
 app = typer.Typer()
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=1)
 
 
 @app.command()
@@ -28,18 +36,14 @@ def analyze(
     batch_size: Annotated[int, typer.Option(help="Texts scored together in --jsonl mode.")] = 16,
 ) -> None:
     """Analyse one review, or a JSONL file of texts, and print or write the results."""
-    from reviewlens.models.analyzer import Analyzer
-    from reviewlens.models.model_dir import ModelError
-
     if fmt not in ("json", "html", "text"):
-        _fail(f"unknown format {fmt!r}; use json, html or text")
+        fail(f"unknown format {fmt!r}; use json, html or text")
     if (path is None) == (jsonl is None):
-        _fail("give a PATH to analyse, or --jsonl IN --output OUT")
+        fail("give a PATH to analyse, or --jsonl IN --output OUT")
     try:
         analyzer = Analyzer.load(model)
     except ModelError as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     if jsonl is not None:
         _analyze_jsonl(analyzer, jsonl, output, doc_kind, batch_size)
         return
@@ -48,19 +52,13 @@ def analyze(
 
 
 def _analyze_one(analyzer: object, path: Path, fmt: str, output: Path | None, doc_kind: str | None) -> None:
-    from reviewlens.models.analyzer import Analyzer
-    from reviewlens.models.documents import Document
-    from reviewlens.models.extract import ExtractionError, read_document
-    from reviewlens.serving.render import render_html, render_text
-
     assert isinstance(analyzer, Analyzer)
     try:
         doc = Document(sys.stdin.read()) if str(path) == "-" else read_document(path)
     except (ExtractionError, OSError) as exc:
-        _fail(f"{path}: {exc}")
-        return
+        fail(f"{path}: {exc}")
     if not doc.text.strip():
-        _fail(f"{path}: no text to analyse")
+        fail(f"{path}: no text to analyse")
     result = analyzer.analyze(doc, doc_kind=doc_kind)
     if fmt == "json":
         out = result.model_dump_json(indent=1)
@@ -75,19 +73,13 @@ def _analyze_one(analyzer: object, path: Path, fmt: str, output: Path | None, do
 
 
 def _analyze_jsonl(analyzer: object, source: Path, output: Path | None, doc_kind: str | None, batch_size: int) -> None:
-    from tqdm import tqdm
-
-    from reviewlens.models.analyzer import Analyzer
-
     assert isinstance(analyzer, Analyzer)
     if output is None:
-        _fail("--jsonl needs --output OUT")
-        return
+        fail("--jsonl needs --output OUT")
     try:
         lines = source.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"{source}: {exc}")
-        return
+        fail(f"{source}: {exc}")
     items: list[tuple[str, str]] = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
@@ -96,7 +88,7 @@ def _analyze_jsonl(analyzer: object, source: Path, output: Path | None, doc_kind
             obj = json.loads(line)
             items.append((str(obj["id"]), str(obj["text"])))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            _fail(f'{source}:{n}: expected {{"id": ..., "text": ...}} ({exc})')
+            fail(f'{source}:{n}: expected {{"id": ..., "text": ...}} ({exc})')
     tmp = output.with_suffix(output.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8") as out, tqdm(total=len(items), unit="text", file=sys.stderr) as bar:
         for start in range(0, len(items), batch_size):
@@ -117,22 +109,16 @@ def serve(
 ) -> None:
     """Start the API with uvicorn. Draft text is never logged: uvicorn's access log (which would show query
     strings) is off and reviewlens logs method, route, status and latency only."""
-    from reviewlens.models.runtime import block_torch
-
     block_torch()
     import uvicorn
 
-    from reviewlens.models.model_dir import ModelError
-    from reviewlens.models.registry import resolve_model
-    from reviewlens.serving.api.main import create_app
-    from reviewlens.serving.api.settings import Settings
 
     overrides = {k: v for k, v in {"host": host, "port": port, "model": model}.items() if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     try:
         resolve_model(settings.model)
     except ModelError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     log_config = {
         "version": 1,
         "disable_existing_loggers": False,

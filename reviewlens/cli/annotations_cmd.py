@@ -7,31 +7,33 @@ from typing import Annotated
 
 import typer
 
+from reviewlens.cli.common import fail
+from reviewlens.training.corpus.agreement import agreement, render_agreement
+from reviewlens.training.corpus.formats.registry import export_records, import_file
+from reviewlens.training.corpus.near_duplicates import near_duplicates
+from reviewlens.training.corpus.records import write_jsonl
+from reviewlens.training.corpus.splits import make_splits, read_splits, write_splits
+from reviewlens.training.corpus.stats import corpus_stats, render_stats
+from reviewlens.training.corpus.validate import CorpusError, check_record, load_corpus, validate_files
+
 app = typer.Typer(help="Work with the annotated corpus.", no_args_is_help=True)
 
 PathsArg = Annotated[list[Path], typer.Argument(help="JSONL files or folders of them.")]
 DEFAULT_CORPUS = Path("annotations/corpus")
 
 
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code=1)
-
 
 @app.command()
 def validate(paths: PathsArg) -> None:
     """Check schema, offsets, token alignment, labels, one label per theme per sentence and unique ids."""
-    from reviewlens.training.corpus.validate import validate_files
-
     try:
         records, problems = validate_files(list(paths))
     except FileNotFoundError as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     for p in problems:
         typer.echo(str(p), err=True)
     if problems:
-        _fail(f"{len(problems)} problem(s) in {len(paths)} path(s); {len(records)} valid record(s)")
+        fail(f"{len(problems)} problem(s) in {len(paths)} path(s); {len(records)} valid record(s)")
     typer.echo(f"ok: {len(records)} record(s) valid")
 
 
@@ -41,15 +43,10 @@ def stats(
     splits: Annotated[Path | None, typer.Option(help="Split file (defaults to annotations/splits.json).")] = None,
 ) -> None:
     """Print counts per label, theme, source, doc_kind and split."""
-    from reviewlens.training.corpus.splits import read_splits
-    from reviewlens.training.corpus.stats import corpus_stats, render_stats
-    from reviewlens.training.corpus.validate import CorpusError, load_corpus
-
     try:
         records = load_corpus(list(paths or [DEFAULT_CORPUS]))
     except (CorpusError, FileNotFoundError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     split_path = splits or Path("annotations/splits.json")
     split_map = read_splits(split_path) if split_path.exists() else None
     typer.echo(render_stats(corpus_stats(records, split_map)))
@@ -61,19 +58,15 @@ def near_duplicates_cmd(
     threshold: Annotated[float, typer.Option(help="Token Jaccard above which two sentences are reported.")] = 0.8,
 ) -> None:
     """List sentence pairs that are near-duplicates (exit 1 if any)."""
-    from reviewlens.training.corpus.near_duplicates import near_duplicates
-    from reviewlens.training.corpus.validate import CorpusError, load_corpus
-
     try:
         records = load_corpus(list(paths or [DEFAULT_CORPUS]))
     except (CorpusError, FileNotFoundError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     pairs = near_duplicates(records, threshold)
     for d in pairs:
         typer.echo(f"{d.jaccard:.2f}  [{d.a_record}] {d.a_text}\n      [{d.b_record}] {d.b_text}")
     if pairs:
-        _fail(f"{len(pairs)} near-duplicate pair(s) above {threshold}")
+        fail(f"{len(pairs)} near-duplicate pair(s) above {threshold}")
     typer.echo("ok: no near-duplicates")
 
 
@@ -92,28 +85,23 @@ def import_cmd(
     doc_kind: Annotated[str, typer.Option(help="doc_kind for formats that do not carry one.")] = "other",
 ) -> None:
     """Convert an annotation export into canonical JSONL, reporting spans that do not align to tokens."""
-    from reviewlens.training.corpus.formats.registry import import_file
-    from reviewlens.training.corpus.records import write_jsonl
-    from reviewlens.training.corpus.validate import check_record
-
     if source is None:
         source = "authored" if fmt == "sentences" else ""
     try:
         result = import_file(path, fmt, source=source, doc_kind=doc_kind)
     except (ValueError, OSError) as exc:
-        _fail(f"{path}: {exc}")
-        return
+        fail(f"{path}: {exc}")
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     unsourced = [r.id for r in result.records if not r.source]
     if unsourced:
-        _fail(f"{len(unsourced)} record(s) do not say where they came from (e.g. {unsourced[0]}); pass "
+        fail(f"{len(unsourced)} record(s) do not say where they came from (e.g. {unsourced[0]}); pass "
               "--source (e.g. published:<area> for real reviews, authored for excerpts written here)")
     bad = [(r.id, e) for r in result.records for e in check_record(r.to_json())]
     for rid, err in bad:
         typer.echo(f"{path} [{rid}]: {err}", err=True)
     if bad:
-        _fail(f"{len(bad)} problem(s); nothing written to {output}")
+        fail(f"{len(bad)} problem(s); nothing written to {output}")
     n = write_jsonl(result.records, output)
     typer.echo(f"wrote {n} record(s) with {sum(len(r.spans) for r in result.records)} span(s) to {output}")
     if result.warnings:
@@ -127,15 +115,11 @@ def export_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl | prodigy | docbin")] = "jsonl",
 ) -> None:
     """Write the corpus as canonical JSONL, Prodigy JSONL or a spaCy DocBin."""
-    from reviewlens.training.corpus.formats.registry import export_records
-    from reviewlens.training.corpus.validate import CorpusError, load_corpus
-
     try:
         records = load_corpus(list(paths))
         n = export_records(records, output, fmt)
     except (CorpusError, FileNotFoundError, ValueError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     typer.echo(f"wrote {n} record(s) to {output} ({fmt})")
 
 
@@ -146,15 +130,11 @@ def split(
     seed: Annotated[int, typer.Option(help="Random seed of the search for a stratified split.")] = 13,
 ) -> None:
     """Make a train/dev/test split by document, stratified so every label appears in every split."""
-    from reviewlens.training.corpus.splits import make_splits, write_splits
-    from reviewlens.training.corpus.validate import CorpusError, load_corpus
-
     try:
         records = load_corpus(list(paths or [DEFAULT_CORPUS]))
         mapping = make_splits(records, seed=seed)
     except (CorpusError, FileNotFoundError, ValueError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     write_splits(mapping, output)
     counts = {s: sum(1 for v in mapping.values() if v == s) for s in ("train", "dev", "test")}
     typer.echo(f"wrote {output}: documents per split {counts}")
@@ -166,13 +146,9 @@ def agree(
     b: Annotated[Path, typer.Argument(help="Annotator B's JSONL (same excerpt ids).")],
 ) -> None:
     """Cohen's kappa per theme on sentence decisions, and span-level F1, between two annotators."""
-    from reviewlens.training.corpus.agreement import agreement, render_agreement
-    from reviewlens.training.corpus.validate import CorpusError, load_corpus
-
     try:
         report = agreement(load_corpus([a]), load_corpus([b]))
     except (CorpusError, FileNotFoundError, ValueError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     typer.echo(render_agreement(report))
 

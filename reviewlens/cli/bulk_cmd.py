@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from reviewlens.models.runtime import configure_offline_env
+import os
+from pathlib import Path
+from typing import Annotated
 
-configure_offline_env()
+import typer
 
-import os  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Annotated  # noqa: E402
-
-import typer  # noqa: E402
+from reviewlens.cli.common import fail
+from reviewlens.models.model_dir import ModelError
+from reviewlens.serving.bulk.metadata import MetadataError, read_metadata
+from reviewlens.serving.bulk.report import ReportError, write_report
+from reviewlens.serving.bulk.run import ENGINES, ScoreOptions, score_inputs
+from reviewlens.serving.bulk.store import EXPORT_FORMATS, Store, StoreError
 
 app = typer.Typer(help="Score folders of reviews into a store, and report on it.", no_args_is_help=True)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=code)
 
 
 @app.command()
@@ -49,17 +47,12 @@ def score(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Score every file the store lacks for the model; a killed run picks up where it stopped."""
-    from reviewlens.models.model_dir import ModelError
-    from reviewlens.serving.bulk.metadata import MetadataError, read_metadata
-    from reviewlens.serving.bulk.run import ENGINES, ScoreOptions, score_inputs
-    from reviewlens.serving.bulk.store import EXPORT_FORMATS, Store, StoreError
-
     if engine not in ENGINES:
-        _fail(f"--engine must be one of {', '.join(ENGINES)}", code=2)
+        fail(f"--engine must be one of {', '.join(ENGINES)}", code=2)
     if export is not None and export.suffix.lower() not in EXPORT_FORMATS:
-        _fail(f"--export must end in {', '.join(EXPORT_FORMATS)}", code=2)
+        fail(f"--export must end in {', '.join(EXPORT_FORMATS)}", code=2)
     if not inputs and export is None:
-        _fail("name files or folders to score (or --export to export the store only)", code=2)
+        fail("name files or folders to score (or --export to export the store only)", code=2)
     try:
         meta = read_metadata(metadata) if metadata else None
         if inputs:
@@ -74,9 +67,9 @@ def score(
                 for path in s.export(export):
                     typer.echo(f"wrote {path}")
     except (FileNotFoundError, MetadataError, ModelError, StoreError, RuntimeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
-        _fail("interrupted; what was stored is kept, and the same command carries on from there", code=130)
+        fail("interrupted; what was stored is kept, and the same command carries on from there", code=130)
 
 
 @app.command()
@@ -89,17 +82,10 @@ def report(
     top: Annotated[int, typer.Option(min=1, help="Concern sentences to list per theme.")] = 10,
 ) -> None:
     """Write one self-contained HTML page: counts, shares, flags, trends, frequent concerns and failures."""
-    from reviewlens.serving.bulk.report import ReportError, write_report
-    from reviewlens.serving.bulk.store import StoreError
-
     if not store.is_file():
-        _fail(f"no store at {store}; run `reviewlens score ... --store {store}` first")
+        fail(f"no store at {store}; run `reviewlens score ... --store {store}` first")
     try:
         path = write_report(store, out, model=model, top=top)
     except (ReportError, StoreError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"wrote {path}")
-
-
-if __name__ == "__main__":
-    app()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from reviewlens.models.runtime import configure_offline_env
+import typer
 
-configure_offline_env()
-
-import typer  # noqa: E402
-
-from reviewlens.cli import analyze_cmd, annotations_cmd, bulk_cmd, model_cmd  # noqa: E402
+from reviewlens.cli import analyze_cmd, annotations_cmd, bulk_cmd, model_cmd
 
 app = typer.Typer(
     name="reviewlens",
@@ -20,6 +16,3 @@ app.add_typer(annotations_cmd.app, name="annotations")
 app.registered_commands.extend(analyze_cmd.app.registered_commands)
 app.registered_commands.extend(bulk_cmd.app.registered_commands)
 app.registered_commands.extend(model_cmd.app.registered_commands)
-
-if __name__ == "__main__":
-    app()

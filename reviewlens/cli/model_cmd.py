@@ -1,6 +1,6 @@
 """`reviewlens train | evaluate | compare | promote | models`: the data scientist's commands.
 
-These import `training` lazily, inside each command, so the analyse/serve paths never load torch.
+Only `train` needs torch (fine-tuning, ONNX export); it lifts the entry point's block for itself.
 """
 
 from __future__ import annotations
@@ -11,14 +11,21 @@ from typing import Annotated
 
 import typer
 
+from reviewlens.cli.common import fail
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.model_dir import ModelError
+from reviewlens.models.registry import default_name, list_models
+from reviewlens.models.registry import promote as do_promote
+from reviewlens.models.runtime import allow_torch
+from reviewlens.training.config import ConfigError, load_config
+from reviewlens.training.corpus.validate import CorpusError
+from reviewlens.training.evaluate import evaluate_model, render_comparison, render_metrics, select_records
+from reviewlens.training.trainer import train as run_training
+
 app = typer.Typer()
 
 DEFAULT_CONFIG = Path("training/configs/default.yaml")
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=1)
 
 
 @app.command()
@@ -31,18 +38,13 @@ def train(
     registry: Annotated[Path | None, typer.Option(help="Where to write the model (default models/registry).")] = None,
 ) -> None:
     """Train a model: fit on train, tune thresholds on dev, evaluate on test, write a model directory."""
-    from reviewlens.models.model_dir import ModelError
-    from reviewlens.training.config import ConfigError, load_config
-    from reviewlens.training.corpus.validate import CorpusError
-    from reviewlens.training.trainer import train as run_training
-
+    allow_torch()
     try:
         overrides = {} if learning_curve is None else {"learning_curve": learning_curve}
         cfg = load_config(config, overrides)
         path = run_training(cfg, registry=registry, promote=promote, log=lambda m: typer.echo(m, err=True))
     except (ConfigError, CorpusError, ModelError, ValueError, FileNotFoundError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     typer.echo(str(path))
 
 
@@ -56,11 +58,6 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Per-label precision/recall/F1, macro-F1, confusion per theme and document-flag accuracy."""
-    from reviewlens.models.analyzer import Analyzer
-    from reviewlens.models.model_dir import ModelError
-    from reviewlens.training.corpus.validate import CorpusError
-    from reviewlens.training.evaluate import evaluate_model, render_metrics, select_records
-
     try:
         analyzer = Analyzer.load(model)
         if data is None and split is None:
@@ -68,8 +65,7 @@ def evaluate(
         records = select_records(list(data or [Path("annotations/corpus")]), split, splits_file)
         metrics = evaluate_model(analyzer, records, bootstrap)
     except (ModelError, CorpusError, ValueError, FileNotFoundError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     typer.echo(json.dumps(metrics, indent=1) if as_json else render_metrics(metrics))
 
 
@@ -83,40 +79,28 @@ def compare(
     bootstrap: Annotated[int, typer.Option()] = 1000,
 ) -> None:
     """Evaluate two models on the same data and show them side by side."""
-    from reviewlens.models.analyzer import Analyzer
-    from reviewlens.models.model_dir import ModelError
-    from reviewlens.training.corpus.validate import CorpusError
-    from reviewlens.training.evaluate import evaluate_model, render_comparison, select_records
-
     try:
         records = select_records(list(data or [Path("annotations/corpus")]), split, splits_file)
         ma = evaluate_model(Analyzer.load(a), records, bootstrap)
         mb = evaluate_model(Analyzer.load(b), records, bootstrap)
     except (ModelError, CorpusError, ValueError, FileNotFoundError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     typer.echo(render_comparison(ma, mb))
 
 
 @app.command()
 def promote(model: Annotated[str, typer.Argument(help="Model directory or registry name.")]) -> None:
     """Make a model the default that `reviewlens serve` and `analyze` load."""
-    from reviewlens.models.model_dir import ModelError
-    from reviewlens.models.registry import promote as do_promote
-
     try:
         path = do_promote(model)
     except ModelError as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     typer.echo(f"default model is now {path.name}")
 
 
 @app.command("models")
 def list_models_cmd() -> None:
     """List built models (the default is marked with *)."""
-    from reviewlens.models.registry import default_name, list_models
-
     default = default_name()
     models = list_models()
     if not models:

@@ -7,23 +7,19 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from reviewlens.models.runtime import configure_offline_env
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.formparsers import MultiPartParser
 
-configure_offline_env()
-
-from fastapi import Depends, FastAPI  # noqa: E402
-from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
-from starlette.formparsers import MultiPartParser  # noqa: E402
-
-from reviewlens.models.analyzer import Analyzer  # noqa: E402
-from reviewlens.models.model_dir import ModelError  # noqa: E402
-from reviewlens.models.schema import RESULT_SCHEMA_VERSION  # noqa: E402
-from reviewlens.serving.api.deps import require_api_key  # noqa: E402
-from reviewlens.serving.api.errors import UnhandledErrors, install_error_handlers  # noqa: E402
-from reviewlens.serving.api.limits import BodySizeLimit  # noqa: E402
-from reviewlens.serving.api.metrics import Metrics, install_metrics  # noqa: E402
-from reviewlens.serving.api.routes import analyze, check, system  # noqa: E402
-from reviewlens.serving.api.settings import Settings  # noqa: E402
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.model_dir import ModelError
+from reviewlens.models.schema import RESULT_SCHEMA_VERSION
+from reviewlens.serving.api.deps import require_api_key
+from reviewlens.serving.api.errors import UnhandledErrors, install_error_handlers
+from reviewlens.serving.api.limits import BodySizeLimit
+from reviewlens.serving.api.metrics import Metrics, install_metrics
+from reviewlens.serving.api.routes import analyze, check, system
+from reviewlens.serving.api.settings import Settings
 
 log = logging.getLogger("reviewlens.api")
 

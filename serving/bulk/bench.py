@@ -300,9 +300,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--keep", type=Path, default=None, help="generate into (and keep) this folder")
     args = parser.parse_args(argv)
-    from reviewlens.models.runtime import configure_offline_env
-
-    configure_offline_env()
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="reviewlens-bench-") as tmp:
         folder = args.keep or Path(tmp) / "pdfs"

@@ -17,8 +17,8 @@ from typing import Any
 
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.model_dir import ModelDirectory
-from reviewlens.serving.bulk.run import Sink
 from reviewlens.serving.bulk.scoring import DocInput, failed_row, model_key, score_documents
+from reviewlens.serving.bulk.sink import Sink
 
 IN_FLIGHT_PER_WORKER = 2
 CRASH_MESSAGE = "the worker process died while reading this file (a file that crashes the PDF library?)"

@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.model_dir import ModelDirectory
-from reviewlens.serving.bulk.run import Sink
 from reviewlens.serving.bulk.scoring import ROW_COLUMNS, DocInput, failed_row, model_key, score_documents
+from reviewlens.serving.bulk.sink import Sink
 
 # Files per Ray Data job. Each job starts its actors (and so loads the model) afresh, so a chunk is large
 # enough to make that cheap beside the scoring, and small enough that a killed run loses little.
@@ -42,9 +42,6 @@ class _RayScorer:
     """A Ray Data actor: loads the Analyzer once, then scores batches of files."""
 
     def __init__(self, model_path: str, threads: int, doc_kinds: dict[str, str | None]) -> None:
-        from reviewlens.models.runtime import configure_offline_env
-
-        configure_offline_env()
         self.analyzer = Analyzer.load(model_path, threads=threads)
         self.doc_kinds = doc_kinds
 
@@ -74,6 +71,7 @@ def score_ray(
     if first is None:
         return  # nothing missing: no reason to start Ray
     items = itertools.chain([first], items)
+    # Ray is an optional extra (reviewlens[ray]) that takes seconds to import: only runs that ask for it pay.
     import ray
     import ray.data
 
@@ -99,7 +97,7 @@ def score_ray(
 
 
 def _score_chunk(chunk: list[DocInput], sink: Sink, model_path: Path, key: str, workers: int, threads: int) -> None:
-    import ray.data
+    import ray.data  # optional extra, deferred as in score_ray
 
     # One unreadable file would fail the whole Ray job: record those here, as the local engine would.
     readable = []

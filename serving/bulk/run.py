@@ -11,7 +11,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,12 +21,13 @@ from tqdm import tqdm
 from reviewlens.models.extract import SUPPORTED_SUFFIXES
 from reviewlens.models.model_dir import ModelDirectory
 from reviewlens.models.registry import resolve_model
+from reviewlens.serving.bulk.local import score_local
 from reviewlens.serving.bulk.metadata import Metadata
+from reviewlens.serving.bulk.ray_engine import score_ray
 from reviewlens.serving.bulk.scoring import DocInput, model_key
 from reviewlens.serving.bulk.store import RunCounts, Store
 
 ENGINES = ("local", "ray")
-Sink = Callable[[dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -221,13 +222,9 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
         planner = Planner(store, model, run_id, options, progress)
         try:
             if options.engine == "ray":
-                from reviewlens.serving.bulk.ray_engine import score_ray
-
                 score_ray(planner.items(iter(walk)), planner.sink, progress.ready, model_dir.path, options.workers,
                           threads, options.address)
             else:
-                from reviewlens.serving.bulk.local import score_local
-
                 score_local(planner.items(iter(walk)), planner.sink, progress.ready, model_dir.path, options.workers,
                             threads)
         except BaseException:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reviewlens.models.backends.base import build_scorer
+from reviewlens.models.backends.loading import build_scorer
 from reviewlens.training.config import FinetuneConfig
 from reviewlens.training.corpus.units import record_units
 from reviewlens.training.corpus.validate import load_corpus

@@ -10,16 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reviewlens.models.runtime import configure_offline_env
+import datasets
 
-configure_offline_env()
-
-import datasets  # noqa: E402
-
-from reviewlens.training.corpus.records import Record  # noqa: E402
-from reviewlens.training.corpus.splits import SPLIT_NAMES, read_splits  # noqa: E402
-from reviewlens.training.corpus.units import record_units, theme_names  # noqa: E402
-from reviewlens.training.corpus.validate import load_corpus  # noqa: E402
+from reviewlens.training.corpus.records import Record
+from reviewlens.training.corpus.splits import SPLIT_NAMES, read_splits
+from reviewlens.training.corpus.units import record_units, theme_names
+from reviewlens.training.corpus.validate import load_corpus
 
 
 def features() -> datasets.Features:

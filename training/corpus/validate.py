@@ -15,10 +15,9 @@ from typing import Any
 import jsonschema
 
 from reviewlens.models.labels import THEME_OF_LABEL
+from reviewlens.models.paths import paths
 from reviewlens.models.segmentation import tokenizer_nlp
 from reviewlens.training.corpus.records import Record, corpus_files, read_jsonl
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "annotations" / "schema.json"
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class CorpusError(ValueError):
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads(paths().record_schema.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
 

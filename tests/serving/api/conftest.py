@@ -61,7 +61,7 @@ class LiveServer:
         env |= {"REVIEWLENS_MAX_TEXT_CHARS": str(SERVER_TEXT_LIMIT), "REVIEWLENS_MAX_UPLOAD_BYTES": "200000"}
         with stderr.open("wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "reviewlens.cli.main", "serve", "--model", str(model_dir), "--port", str(port)],
+                [sys.executable, "-m", "reviewlens.cli", "serve", "--model", str(model_dir), "--port", str(port)],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err,
             )
 

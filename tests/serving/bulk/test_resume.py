@@ -33,7 +33,7 @@ def _count(store: Path, sql: str) -> int:
 
 
 def _score_cmd(folder: Path, store: Path, model: Path) -> list[str]:
-    return [sys.executable, "-m", "reviewlens.cli.bulk_cmd", "score", str(folder), "--store", str(store),
+    return [sys.executable, "-m", "reviewlens.cli", "score", str(folder), "--store", str(store),
             "--model", str(model), "--workers", "1", "--no-progress"]
 
 

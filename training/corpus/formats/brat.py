@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewlens.training.corpus.formats.import_checks import ImportChecks, require_text
-from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.formats.result import ImportResult
 from reviewlens.training.corpus.records import Record, Span
 
 _IGNORED_KINDS = {

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewlens.training.corpus.formats.import_checks import ImportChecks, require_text
-from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.formats.result import ImportResult
 from reviewlens.training.corpus.records import Record, read_jsonl
 
 _FIELDS = ("document", "doc_kind", "section", "source")

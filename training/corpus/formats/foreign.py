@@ -7,7 +7,7 @@ from reviewlens.training.corpus.formats.docbin import export_docbin
 from reviewlens.training.corpus.formats.doccano import import_doccano
 from reviewlens.training.corpus.formats.labelstudio import import_labelstudio
 from reviewlens.training.corpus.formats.prodigy import export_prodigy, import_prodigy
-from reviewlens.training.corpus.formats.registry import Exporter, Importer
+from reviewlens.training.corpus.formats.result import Exporter, Importer
 
 IMPORTERS: dict[str, Importer] = {
     "labelstudio": import_labelstudio,

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from reviewlens.models.labels import DOC_KINDS, IDENTITY_FACETS, IDENTITY_SUBJECTS, LABELS, SECTION_KINDS
 from reviewlens.models.segmentation import tokenizer_nlp
-from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.formats.result import ImportResult
 from reviewlens.training.corpus.records import Record, Span
 
 _BAD_ID_CHARS = re.compile(r"[^A-Za-z0-9_.:-]+")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewlens.training.corpus.formats.import_checks import ImportChecks, require_text
-from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.formats.result import ImportResult
 from reviewlens.training.corpus.records import Record, Span
 
 _REGION_ATTRS = ("identity_subject", "identity_facet")

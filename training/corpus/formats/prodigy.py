@@ -13,7 +13,7 @@ from typing import Any
 
 from reviewlens.models.segmentation import tokenizer_nlp
 from reviewlens.training.corpus.formats.import_checks import SPAN_ATTRS, ImportChecks, require_text
-from reviewlens.training.corpus.formats.registry import ImportResult
+from reviewlens.training.corpus.formats.result import ImportResult
 from reviewlens.training.corpus.records import Record, Span, read_jsonl
 
 _FIELDS = ("id", "document", "doc_kind", "section", "source")

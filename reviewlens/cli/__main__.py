@@ -1,0 +1,5 @@
+"""`python -m reviewlens.cli ...` runs the `reviewlens` command."""
+
+from reviewlens.cli.entry import main
+
+main()

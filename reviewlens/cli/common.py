@@ -1,0 +1,31 @@
+"""What every command shares: how a command fails, and the project's default data locations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+from reviewlens.models.paths import paths
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print `error: message` on stderr and exit: 1 for bad input or data, 2 for a misused option, 130 on ^C."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=code)
+
+
+def default_corpus() -> Path:
+    """The project's corpus folder (found from any working directory)."""
+    return paths().corpus
+
+
+def default_splits() -> Path:
+    """The project's split file."""
+    return paths().splits
+
+
+def data_paths(given: list[Path] | None) -> list[Path]:
+    """Data paths from the command line, resolved against the checkout when they are not found here."""
+    return [paths().resolve_data(p) for p in given] if given else [default_corpus()]
