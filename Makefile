@@ -55,15 +55,15 @@ corpus-check: $(INSTALLED) ## Validate the corpus and look for near-duplicate se
 	$(BIN)/reviewlens annotations near-duplicates annotations/corpus
 
 lint: $(INSTALLED) ## ruff and mypy
-	$(BIN)/ruff check reviewlens/__init__.py reviewlens/cli models training serving tests
+	$(BIN)/ruff check reviewlens/__init__.py reviewlens/cli models training serving benchmarks tests
 	$(BIN)/mypy
 
 test: lint ## Lint, type-check and run the whole test suite (notebook included)
 	$(BIN)/pytest -q
 
 bench: model ## Speed and memory figures for the service and bulk scoring (prints ratios, not pass/fail)
-	$(BIN)/python -m reviewlens.serving.bench
-	$(BIN)/python -m reviewlens.serving.bulk.bench --docs 200
+	$(BIN)/python -m benchmarks.service
+	$(BIN)/python -m benchmarks.bulk --docs 200
 
 clean: ## Remove the virtualenv, caches and built models
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache $(REGISTRY) $(REVIEWLENS_HOME)/cache

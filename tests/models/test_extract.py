@@ -14,7 +14,7 @@ import pytest
 from reviewlens.models.extract import ExtractionError, extract_bytes, read_bytes, read_document
 from reviewlens.models.extract.cleanup import Cleanup, Line, clean_pages, is_page_number
 from reviewlens.models.segmentation import heading_kind, segment
-from reviewlens.serving.bulk.bench import (
+from tests.support.reviews import (
     DrawnLine,
     SyntheticReview,
     corpus_excerpts,

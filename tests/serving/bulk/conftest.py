@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewlens.serving.bulk.bench import corpus_excerpts, make_review, write_docx, write_pdf
+from tests.support.reviews import corpus_excerpts, make_review, write_docx, write_pdf
 
 # The folder's good documents and their metadata (doc_kind matters: a rapid review has a lower flag bar).
 METADATA = {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewlens.serving.bulk.bench import corpus_excerpts, make_review, write_pdf
+from tests.support.reviews import corpus_excerpts, make_review, write_pdf
 
 DOCS = 30
 KILL_AFTER = 4  # documents stored before the kill

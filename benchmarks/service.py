@@ -18,6 +18,10 @@ from pathlib import Path
 
 import httpx
 
+from reviewlens.models.paths import paths
+from reviewlens.training.corpus.validate import load_corpus
+from reviewlens.training.documents import assemble_documents
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"p95_1k_ms": 150.0, "p95_10k_ms": 1500.0, "ready_s": 10.0, "rss_mb": 1536.0}
 
@@ -44,10 +48,7 @@ def _rss_mb(pid: int) -> float:
 
 def drafts(words: int) -> str:
     """A draft of about `words` words, built from corpus excerpts under section headings."""
-    from reviewlens.training.corpus.validate import load_corpus
-    from reviewlens.training.documents import assemble_documents
-
-    docs = assemble_documents(load_corpus([ROOT / "annotations" / "corpus"]))
+    docs = assemble_documents(load_corpus([paths().corpus]))
     parts: list[str] = []
     count = 0
     i = 0
