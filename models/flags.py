@@ -7,11 +7,13 @@ judge ("insufficient_text") when the text is too short to say. Rules follow the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
 from typing import Any
+
+from pydantic import ConfigDict
 
 from reviewlens.models.predictions import LabelledSentence
 from reviewlens.models.schema import DocumentFlag, Evidence
+from reviewlens.models.strict import StrictModel, load_strict
 
 # Sections whose descriptive writing is expected; excluded from the analytical share.
 NARRATIVE_SECTIONS = frozenset({"front_matter", "background", "chronology", "appendix", "methodology"})
@@ -31,9 +33,10 @@ WITHHELD_PATTERN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class FlagConfig:
+class FlagConfig(StrictModel):
     """Thresholds and minimum evidence for the document flags (stored in each model directory)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     analytical_share_min: float = 0.40
     analytical_share_min_rapid_review: float = 0.30
@@ -46,13 +49,8 @@ class FlagConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> FlagConfig:
-        """Build from a model directory's `flags` block, rejecting unknown keys."""
-        data = dict(data or {})
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown flag settings: {sorted(unknown)}")
-        return cls(**data)
+        """Build from a model directory's or config's `flags` block; unknown keys and bad types raise ValueError."""
+        return load_strict(cls, dict(data or {}), "unknown flag settings or values: flags")
 
 
 def _sentence_evidence(s: LabelledSentence, label: str, description: str) -> Evidence:

@@ -8,11 +8,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field, ValidationError
+
 from reviewlens.models.flags import FlagConfig
 from reviewlens.models.labels import LABEL_SCHEMA_VERSION, LABELS
+from reviewlens.models.strict import StrictModel, describe
 
 MANIFEST = "model.json"
-REQUIRED_KEYS = ("name", "version", "label_schema", "backend", "thresholds")
+
+
+class Manifest(StrictModel):
+    """`model.json`: what a model directory holds, written by training and read by everything that serves."""
+
+    name: str
+    version: str
+    label_schema: str
+    backend: dict[str, Any] = Field(description="Backend spec: type, artefact path, ensemble members.")
+    thresholds: dict[str, float] = Field(description="Decision threshold per label.")
+    flags: FlagConfig = Field(default_factory=FlagConfig)
+    created: str | None = None
+    data_hash: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict, description="Corpus files, splits and counts trained on.")
+    config: dict[str, Any] = Field(default_factory=dict, description="The resolved training configuration.")
+
+    def write(self, directory: Path) -> Path:
+        """Write `model.json` into `directory`."""
+        path = directory / MANIFEST
+        path.write_text(self.model_dump_json(indent=1), encoding="utf-8")
+        return path
 
 
 class ModelError(RuntimeError):
@@ -50,7 +73,7 @@ class ModelDirectory:
             raise ModelError(f"{manifest_path} is corrupt: {exc}") from exc
         if not isinstance(manifest, dict):
             raise ModelError(f"{manifest_path} must hold a JSON object")
-        missing = [k for k in REQUIRED_KEYS if k not in manifest]
+        missing = [k for k in ("name", "version", "label_schema", "backend", "thresholds") if k not in manifest]
         if missing:
             raise ModelError(f"{manifest_path} lacks {', '.join(missing)}")
         if manifest["label_schema"] != LABEL_SCHEMA_VERSION:
@@ -58,23 +81,22 @@ class ModelDirectory:
                 f"{root} was trained for label schema {manifest['label_schema']}, this reviewlens uses "
                 f"{LABEL_SCHEMA_VERSION}; retrain it"
             )
-        thresholds = {k: float(v) for k, v in manifest["thresholds"].items()}
-        unknown = set(thresholds) - set(LABELS)
+        try:
+            parsed = Manifest.model_validate(manifest)
+        except ValidationError as exc:
+            raise ModelError(describe(Manifest, exc, str(manifest_path))) from None
+        unknown = set(parsed.thresholds) - set(LABELS)
         if unknown:
             raise ModelError(f"{manifest_path}: thresholds for unknown labels {sorted(unknown)}")
-        try:
-            flags = FlagConfig.from_dict(manifest.get("flags"))
-        except (TypeError, ValueError) as exc:
-            raise ModelError(f"{manifest_path}: {exc}") from exc
         return cls(
             path=root,
-            name=str(manifest["name"]),
-            version=str(manifest["version"]),
-            label_schema=manifest["label_schema"],
-            backend=dict(manifest["backend"]),
-            thresholds=thresholds,
-            flags=flags,
-            manifest=manifest,
+            name=parsed.name,
+            version=parsed.version,
+            label_schema=parsed.label_schema,
+            backend=parsed.backend,
+            thresholds=parsed.thresholds,
+            flags=parsed.flags,
+            manifest=parsed.model_dump(mode="json"),
         )
 
     def artefact(self, relative: str) -> Path:

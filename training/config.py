@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import Field
+
+from reviewlens.models.flags import FlagConfig
+from reviewlens.models.paths import paths
+from reviewlens.models.strict import StrictModel, load_strict
 
 
 class ConfigError(ValueError):
     """A configuration file that cannot be used; the message names the file and the key."""
 
 
-@dataclass
-class LinearConfig:
+class LinearConfig(StrictModel):
     """TF-IDF + calibrated linear classifier settings (`classifier`: svm | logistic)."""
 
-    classifier: str = "svm"
+    classifier: Literal["svm", "logistic"] = "svm"
     C: float = 0.5
     class_weight: str | None = "balanced"
     word_ngrams: tuple[int, int] = (1, 2)
@@ -27,8 +30,7 @@ class LinearConfig:
     calibration_folds: int = 3
 
 
-@dataclass
-class EncoderConfig:
+class EncoderConfig(StrictModel):
     """Frozen MiniLM encoder with logistic heads."""
 
     max_length: int = 128
@@ -38,8 +40,7 @@ class EncoderConfig:
     threads: int | None = None
 
 
-@dataclass
-class FinetuneConfig:
+class FinetuneConfig(StrictModel):
     """Fine-tuned MiniLM with a three-way head per theme."""
 
     epochs: int = 3
@@ -55,16 +56,21 @@ class FinetuneConfig:
     threads: int | None = None
 
 
-@dataclass
-class EnsembleConfig:
+Member = Literal["linear", "encoder", "finetuned"]
+
+
+def _default_members() -> list[Member]:
+    return ["linear", "encoder"]
+
+
+class EnsembleConfig(StrictModel):
     """Which two backends are averaged, and the first one's weight (`auto`: chosen on dev)."""
 
-    members: list[str] = field(default_factory=lambda: ["linear", "encoder"])
-    linear_weight: float | str = "auto"
+    members: list[Member] = Field(default_factory=_default_members)
+    linear_weight: float | Literal["auto"] = "auto"
 
 
-@dataclass
-class ThresholdConfig:
+class ThresholdConfig(StrictModel):
     """Per-label threshold tuning on the dev split."""
 
     tune: bool = True
@@ -74,51 +80,30 @@ class ThresholdConfig:
     grid_step: float = 0.025
 
 
-@dataclass
-class TrainConfig:
+class TrainConfig(StrictModel):
     """A whole training run."""
 
     name: str = "reviewlens"
     backend: str = "ensemble"
-    corpus: list[str] = field(default_factory=lambda: ["annotations/corpus"])
-    splits: str = "annotations/splits.json"
+    corpus: list[str] = Field(default_factory=lambda: [str(paths().corpus)])
+    splits: str = Field(default_factory=lambda: str(paths().splits))
     seed: int = 13
     train_fraction: float = 1.0
     bootstrap: int = 1000
     learning_curve: bool = False
-    linear: LinearConfig = field(default_factory=LinearConfig)
-    encoder: EncoderConfig = field(default_factory=EncoderConfig)
-    finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
-    ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
-    thresholds: ThresholdConfig = field(default_factory=ThresholdConfig)
-    flags: dict[str, Any] = field(default_factory=dict)
+    linear: LinearConfig = Field(default_factory=LinearConfig)
+    encoder: EncoderConfig = Field(default_factory=EncoderConfig)
+    finetune: FinetuneConfig = Field(default_factory=FinetuneConfig)
+    ensemble: EnsembleConfig = Field(default_factory=EnsembleConfig)
+    thresholds: ThresholdConfig = Field(default_factory=ThresholdConfig)
+    flags: FlagConfig = Field(default_factory=FlagConfig)
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration, as written into the model directory."""
-        return asdict(self)
+        return self.model_dump(mode="json")
 
 
 BACKENDS = ("linear", "encoder", "finetuned", "ensemble")
-
-
-def _build(cls: type, data: dict[str, Any], where: str) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a mapping, got {type(data).__name__}")
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}; known keys: {sorted(known)}")
-    kwargs: dict[str, Any] = {}
-    defaults = cls()
-    for key, value in data.items():
-        current = getattr(defaults, key)
-        if is_dataclass(current):
-            kwargs[key] = _build(type(current), value or {}, f"{where}.{key}")
-        elif isinstance(current, tuple):
-            kwargs[key] = tuple(value)
-        else:
-            kwargs[key] = value
-    return cls(**kwargs)
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
@@ -130,14 +115,22 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Tr
         data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{p}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: expected a mapping, got {type(data).__name__}")
     data.update(overrides or {})
-    cfg: TrainConfig = _build(TrainConfig, data, str(p))
+    if isinstance(data.get("corpus"), str):
+        data["corpus"] = [data["corpus"]]
+    try:
+        cfg = load_strict(TrainConfig, data, str(p))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if cfg.backend not in BACKENDS:
         raise ConfigError(f"{p}: backend must be one of {BACKENDS}, got {cfg.backend!r}")
-    if len(cfg.ensemble.members) != 2 or set(cfg.ensemble.members) - {"linear", "encoder", "finetuned"}:
+    if len(cfg.ensemble.members) != 2:
         raise ConfigError(f"{p}: ensemble.members must name two of linear, encoder, finetuned")
     if not 0 < cfg.train_fraction <= 1:
         raise ConfigError(f"{p}: train_fraction must be in (0, 1]")
-    if isinstance(cfg.corpus, str):
-        cfg.corpus = [cfg.corpus]
+    # Relative data paths in a config mean the project's annotations, whatever the working directory.
+    cfg.corpus = [str(paths().resolve_data(c)) for c in cfg.corpus]
+    cfg.splits = str(paths().resolve_data(cfg.splits))
     return cfg

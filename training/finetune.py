@@ -36,6 +36,7 @@ def finetune(
     train: SplitData, out: Path, cfg: FinetuneConfig, seed: int, log: Callable[[str], None] = print
 ) -> FinetunedScorer:
     """Fine-tune on the training split, export to `out` (model.onnx, tokenizer.json, classifier.json)."""
+    # torch and transformers are the training extra: deferred so that importing this module stays torch-free.
     import torch
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
@@ -116,7 +117,7 @@ def _classifier(encoder: Any, dropout: float) -> Any:
 
     Built inside a function so that importing this module does not import torch.
     """
-    import torch
+    import torch  # the training extra (see above)
 
     class Classifier(torch.nn.Module):
         def __init__(self) -> None:

@@ -72,6 +72,7 @@ def export_encoder(out: Path, cfg: EncoderConfig) -> Path:
 
 
 def _export_to(folder: Path, src: Path, quantize: bool) -> None:
+    # torch and transformers are the training extra: deferred so that importing this module stays torch-free.
     import torch
     from transformers import AutoModel, AutoTokenizer
 

@@ -17,6 +17,7 @@ def export_onnx(module: Any, tokenizer: Any, target: Path, output_name: str, qua
     Quantisation is dynamic int8, per channel, which keeps cosine fidelity to fp32 near 0.99 on this CPU
     (per-tensor drops to about 0.96).
     """
+    # torch and onnx (through onnxruntime.quantization) are the training extra, never loaded by serving.
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 

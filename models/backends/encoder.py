@@ -8,6 +8,7 @@ what is served.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -16,10 +17,18 @@ from reviewlens.models.labels import THEMES
 from reviewlens.models.model_dir import ModelError
 
 
+class Embedder(Protocol):
+    """Anything that turns sentences into embeddings: the ONNX graph, or training's cache in front of it."""
+
+    def run(self, texts: list[str]) -> np.ndarray:
+        """(n, dim) embeddings."""
+        ...
+
+
 class EncoderScorer:
     """Frozen MiniLM embeddings → per-theme multinomial logistic heads."""
 
-    def __init__(self, encoder: OnnxSentenceModel, heads: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    def __init__(self, encoder: Embedder, heads: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
         self.encoder = encoder
         self.heads = heads
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from tqdm import tqdm
 
 from reviewlens.cli.common import fail
@@ -110,7 +111,6 @@ def serve(
     """Start the API with uvicorn. Draft text is never logged: uvicorn's access log (which would show query
     strings) is off and reviewlens logs method, route, status and latency only."""
     block_torch()
-    import uvicorn
 
 
     overrides = {k: v for k, v in {"host": host, "port": port, "model": model}.items() if v is not None}

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from reviewlens.models.documents import Document
+from reviewlens.models.extract import ExtractionError, read_bytes
 from reviewlens.models.schema import AnalysisResult
 from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, require_json, run_bounded
 from reviewlens.serving.api.errors import ApiError, error_responses
@@ -120,8 +121,6 @@ async def analyze_file(
     doc_kind: Annotated[DocKind | None, Query()] = None,
 ) -> AnalysisResult:
     """Analyse an uploaded review; findings in PDFs carry their page number."""
-    from reviewlens.models.extract import ExtractionError, read_bytes
-
     name = file.filename or "upload"
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in UPLOAD_TYPES:

@@ -56,7 +56,7 @@ async def models_info(analyzer: AnalyzerDep) -> dict[str, Any]:
         "loaded": {
             **analyzer.info.model_dump(),
             "thresholds": md.thresholds,
-            "flags": md.flags.__dict__,
+            "flags": md.flags.model_dump(),
             "data_hash": md.manifest.get("data_hash"),
             "created": md.manifest.get("created"),
             "test_metrics": test,
