@@ -12,7 +12,7 @@ import numpy as np
 
 from reviewlens.models.labels import THEMES
 from reviewlens.training.corpus.records import Record
-from reviewlens.training.corpus.splits import read_splits
+from reviewlens.training.corpus.splits import SPLIT_NAMES, read_splits
 from reviewlens.training.corpus.units import Unit
 from reviewlens.training.corpus.validate import load_corpus
 
@@ -67,6 +67,7 @@ def load_splits(
 
     `train_fraction` < 1 keeps that share of training documents (for learning curves), never of sentences.
     """
+    # datasets (the training extra) takes seconds to import; only runs that load the corpus pay for it.
     from reviewlens.training.corpus.hf_dataset import to_dataset
 
     records = load_corpus(list(corpus))
@@ -77,7 +78,7 @@ def load_splits(
             f"{splits_path}: documents without a split: {missing[:10]} (run `reviewlens annotations split`)"
         )
     dataset = to_dataset(records, splits)
-    units_by_split: dict[str, list[Unit]] = {"train": [], "dev": [], "test": []}
+    units_by_split: dict[str, list[Unit]] = {name: [] for name in SPLIT_NAMES}
     themes = [t.name for t in THEMES]
     for row in dataset:
         labels = tuple(sorted(row[theme] for theme in themes if row[theme]))

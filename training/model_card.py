@@ -27,6 +27,22 @@ def _fmt_ci(ci: Any) -> str:
     return f"[{ci[0]:.2f}, {ci[1]:.2f}]" if ci and ci[0] == ci[0] else "n/a"
 
 
+def _metrics_table(title: str, m_all: dict[str, Any]) -> list[str]:
+    lines = [f"## {title}", "", "| label | precision | recall | F1 | F1 95% CI | support |"]
+    lines.append("|---|---|---|---|---|---|")
+    for label in LABELS:
+        m = m_all["per_label"][label]
+        lines.append(
+            f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {_fmt_ci(m['f1_ci'])} "
+            f"| {m['support']} |"
+        )
+    lines += [
+        f"| **macro** | | | **{m_all['macro_f1']:.3f}** | {_fmt_ci(m_all['macro_f1_ci'])} | {m_all['sentences']} |",
+        "",
+    ]
+    return lines
+
+
 def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
     """Render the model card as Markdown."""
     test = metrics["test"]
@@ -44,22 +60,19 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"({manifest['data']['splits']}). Documents per split: {manifest['data']['documents']}; "
         f"sentences per split: {manifest['data']['sentences']}. Thresholds tuned on dev; figures below are on test.",
         "",
-        "## Test metrics (sentence level)",
+        *_metrics_table("Test metrics (sentence level)", test),
+        f"Confidence intervals: {test.get('documents')} test documents resampled with replacement.",
         "",
-        "| label | precision | recall | F1 | F1 95% CI | support |",
-        "|---|---|---|---|---|---|",
-    ]
-    for label in LABELS:
-        m = test["per_label"][label]
-        lines.append(
-            f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {_fmt_ci(m['f1_ci'])} "
-            f"| {m['support']} |"
-        )
-    lines += [
-        f"| **macro** | | | **{test['macro_f1']:.3f}** | {_fmt_ci(test['macro_f1_ci'])} | {test['sentences']} |",
-        "",
-        f"Confidence intervals: {metrics['test'].get('documents')} test documents resampled with replacement.",
-        "",
+        *(
+            [
+                *_metrics_table("Challenge metrics (independent documents, never tuned on)", metrics["challenge"]),
+                "The challenge split was written and annotated by authors who never saw the training corpus; it "
+                "is never used for training, threshold tuning or model selection.",
+                "",
+            ]
+            if metrics.get("challenge")
+            else []
+        ),
         "## Document flags",
     ]
     flags = metrics.get("document_flags") or {}

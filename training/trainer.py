@@ -1,4 +1,4 @@
-"""A training run: corpus → backends → dev-tuned thresholds → test metrics → a complete model directory.
+"""A training run: load → fit → calibrate → evaluate → write, each step a function of its own.
 
 The model directory is built under a temporary name and renamed into place only when everything (artefacts,
 manifest, metrics, card) is written, so a failure never leaves a half-written model.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,13 +21,16 @@ import numpy as np
 
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.backends.base import EnsembleScorer, Scorer
-from reviewlens.models.flags import FlagConfig
+from reviewlens.models.backends.encoder import EncoderScorer
 from reviewlens.models.labels import LABEL_SCHEMA_VERSION
-from reviewlens.models.model_dir import ModelDirectory
+from reviewlens.models.model_dir import Manifest, ModelDirectory
 from reviewlens.models.registry import promote as promote_model
 from reviewlens.models.registry import registry_root
 from reviewlens.training.config import TrainConfig
 from reviewlens.training.data import SplitData, data_hash, load_splits
+from reviewlens.training.finetune import finetune
+from reviewlens.training.fit_encoder import export_encoder, fit_heads, load_encoder, save_heads
+from reviewlens.training.fit_linear import fit_linear, save_linear
 from reviewlens.training.flag_eval import flag_accuracy
 from reviewlens.training.metrics import evaluate_predictions, macro_f1
 from reviewlens.training.model_card import write_model_card
@@ -50,23 +54,16 @@ class _EmbeddingCache:
         self.encoder = encoder
         self.cache: dict[str, np.ndarray] = {}
 
+    def run(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of `texts`, computing only those not seen before."""
+        return self(texts)
+
     def __call__(self, texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
         if missing:
             for t, e in zip(missing, self.encoder.run(missing), strict=True):
                 self.cache[t] = e
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
-
-
-class _CachedEncoderScorer:
-    def __init__(self, embed: _EmbeddingCache, heads: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
-        self.embed = embed
-        self.heads = heads
-
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        from reviewlens.models.backends.encoder import heads_proba
-
-        return heads_proba(self.embed(texts), self.heads)
 
 
 def _members(cfg: TrainConfig) -> list[str]:
@@ -79,8 +76,6 @@ def _fit(
     fitted = FittedBackends()
     members = _members(cfg)
     if "linear" in members:
-        from reviewlens.training.fit_linear import fit_linear, save_linear
-
         t0 = time.perf_counter()
         lin = fit_linear(train, cfg.linear, cfg.seed)
         log(f"  linear backend fitted on {len(train.units)} sentences in {time.perf_counter() - t0:.1f}s")
@@ -88,20 +83,14 @@ def _fit(
             save_linear(lin, build / "linear")
         fitted.scorers["linear"] = lin
     if "encoder" in members:
-        from reviewlens.training.fit_encoder import fit_heads, save_heads
-
         assert embed is not None
         t0 = time.perf_counter()
         heads = fit_heads(embed(train.texts), train, cfg.encoder, cfg.seed)
         log(f"  encoder heads fitted in {time.perf_counter() - t0:.1f}s")
         if build is not None:
             save_heads(heads, build / "encoder")
-        fitted.scorers["encoder"] = _CachedEncoderScorer(embed, heads)
+        fitted.scorers["encoder"] = EncoderScorer(embed, heads)
     if "finetuned" in members:
-        import tempfile
-
-        from reviewlens.training.finetune import finetune
-
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as scratch:
             out = build / "finetuned" if build is not None else Path(scratch) / "finetuned"
@@ -139,6 +128,133 @@ def _combine(cfg: TrainConfig, fitted: FittedBackends, dev: SplitData, log: Log)
     return scorer, spec
 
 
+@dataclass
+class LoadedData:
+    """The corpus as a run sees it: sentence units per split, the records, the split map and their hash."""
+
+    splits: dict[str, SplitData]
+    records: list[Any]
+    split_map: dict[str, str]
+    data_hash: str
+
+
+@dataclass
+class FittedModel:
+    """A fitted scorer, its backend spec for the manifest, and the embedding cache (reused by curves)."""
+
+    scorer: Scorer
+    backend_spec: dict[str, Any]
+    embed: _EmbeddingCache | None
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's and NumPy's generators (torch is seeded where it is used)."""
+    random.seed(seed)
+    np.random.seed(seed)
+
+
+def load_data(cfg: TrainConfig, log: Log) -> LoadedData:
+    """Read and split the corpus named by the config."""
+    splits, records, split_map = load_splits(cfg.corpus, cfg.splits, cfg.train_fraction, cfg.seed)
+    log("corpus: " + " / ".join(f"{len(d.units)} {name}" for name, d in splits.items()) + " sentences")
+    return LoadedData(splits, records, split_map, data_hash(records, split_map))
+
+
+def fit_model(cfg: TrainConfig, data: LoadedData, build: Path, timings: dict[str, float], log: Log) -> FittedModel:
+    """Fit the configured backends on train (saving their artefacts into `build`) and combine them on dev."""
+    train_d, dev_d, test_d = data.splits["train"], data.splits["dev"], data.splits["test"]
+    embed = None
+    if "encoder" in _members(cfg):
+        t0 = time.perf_counter()
+        enc_dir = export_encoder(build / "encoder", cfg.encoder)
+        embed = _EmbeddingCache(load_encoder(enc_dir, cfg.encoder.threads))
+        embed(train_d.texts + dev_d.texts + test_d.texts)
+        timings["encoder_export_and_embed_s"] = round(time.perf_counter() - t0, 2)
+        log(f"  encoder exported and corpus embedded in {timings['encoder_export_and_embed_s']}s")
+    fitted = _fit(cfg, train_d, build, embed, log)
+    scorer, backend_spec = _combine(cfg, fitted, dev_d, log)
+    return FittedModel(scorer, backend_spec, embed)
+
+
+def calibrate(cfg: TrainConfig, model: FittedModel, dev: SplitData) -> tuple[dict[str, float], np.ndarray]:
+    """Per-label thresholds tuned on dev, and the dev probabilities they were tuned on."""
+    dev_probs = model.scorer.predict_proba(dev.texts)
+    return tune_thresholds(dev_probs, dev, cfg.thresholds), dev_probs
+
+
+def make_manifest(cfg: TrainConfig, data: LoadedData, backend_spec: dict[str, Any], thresholds: dict[str, float],
+                  version: str) -> Manifest:
+    """The model directory's manifest for this run."""
+    return Manifest(
+        name=cfg.name,
+        version=version,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        label_schema=LABEL_SCHEMA_VERSION,
+        backend=backend_spec,
+        thresholds=thresholds,
+        flags=cfg.flags,
+        data_hash=data.data_hash,
+        data={
+            "files": cfg.corpus,
+            "splits": cfg.splits,
+            "records": len(data.records),
+            "documents": {s: len({u.document_id for u in d.units}) for s, d in data.splits.items()},
+            "sentences": {s: len(d.units) for s, d in data.splits.items()},
+        },
+        config=cfg.to_dict(),
+    )
+
+
+def evaluate_run(cfg: TrainConfig, model: FittedModel, thresholds: dict[str, float], dev_probs: np.ndarray,
+                 data: LoadedData, build: Path, log: Log) -> dict[str, Any]:
+    """Test metrics with bootstrap CIs, dev metrics, document-flag agreement and (if asked) a learning curve."""
+    dev_d, test_d = data.splits["dev"], data.splits["test"]
+    test_probs = model.scorer.predict_proba(test_d.texts)
+    test_metrics = evaluate_predictions(
+        test_d.y,
+        predicted_ids(test_probs, thresholds),
+        [u.document_id for u in test_d.units],
+        n_bootstrap=cfg.bootstrap,
+        seed=cfg.seed,
+    )
+    dev_metrics = evaluate_predictions(
+        dev_d.y,
+        predicted_ids(dev_probs, thresholds),
+        [u.document_id for u in dev_d.units],
+        n_bootstrap=0,
+    )
+    analyzer = Analyzer(ModelDirectory.open(build), model.scorer)
+    test_records = [r for r in data.records if data.split_map.get(r.document_id) == "test"]
+    metrics: dict[str, Any] = {
+        "test": test_metrics,
+        "dev": dev_metrics,
+        "document_flags": flag_accuracy(analyzer, test_records),
+    }
+    challenge = data.splits.get("challenge")
+    if challenge is not None and challenge.units:
+        # Reported only: the challenge split never feeds fitting, thresholds or the choice between models.
+        metrics["challenge"] = evaluate_predictions(
+            challenge.y,
+            predicted_ids(model.scorer.predict_proba(challenge.texts), thresholds),
+            [u.document_id for u in challenge.units],
+            n_bootstrap=cfg.bootstrap,
+            seed=cfg.seed,
+        )
+        challenge_records = [r for r in data.records if data.split_map.get(r.document_id) == "challenge"]
+        metrics["challenge_document_flags"] = flag_accuracy(analyzer, challenge_records)
+    if cfg.learning_curve:
+        metrics["learning_curve"] = learning_curve(cfg, data.splits, model.embed, log)
+    return metrics
+
+
+def write_model(build: Path, final: Path, manifest: Manifest, metrics: dict[str, Any]) -> Path:
+    """Write metrics and the model card beside the manifest, then move the finished directory into place."""
+    (build / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
+    write_model_card(build / "MODEL.md", manifest.model_dump(mode="json"), metrics)
+    build.rename(final)
+    return final
+
+
 def train(
     cfg: TrainConfig,
     registry: Path | None = None,
@@ -146,90 +262,37 @@ def train(
     log: Log = print,
 ) -> Path:
     """Run a whole training and return the new model directory."""
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
+    seed_everything(cfg.seed)
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    splits, records, split_map = load_splits(cfg.corpus, cfg.splits, cfg.train_fraction, cfg.seed)
-    train_d, dev_d, test_d = splits["train"], splits["dev"], splits["test"]
-    log(f"corpus: {len(train_d.units)} train / {len(dev_d.units)} dev / {len(test_d.units)} test sentences")
+    data = load_data(cfg, log)
     root = registry or registry_root()
     root.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    dhash = data_hash(records, split_map)
-    version = f"{stamp}-{dhash[:8]}"
+    version = f"{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{data.data_hash[:8]}"
     final = root / f"{cfg.name}-{version}"
     build = root / f".building-{cfg.name}-{version}"
     shutil.rmtree(build, ignore_errors=True)
     build.mkdir(parents=True)
     try:
-        embed = None
-        if "encoder" in _members(cfg):
-            from reviewlens.training.fit_encoder import export_encoder, load_encoder
-
-            t0 = time.perf_counter()
-            enc_dir = export_encoder(build / "encoder", cfg.encoder)
-            embed = _EmbeddingCache(load_encoder(enc_dir, cfg.encoder.threads))
-            embed(train_d.texts + dev_d.texts + test_d.texts)
-            timings["encoder_export_and_embed_s"] = round(time.perf_counter() - t0, 2)
-            log(f"  encoder exported and corpus embedded in {timings['encoder_export_and_embed_s']}s")
         t0 = time.perf_counter()
-        fitted = _fit(cfg, train_d, build, embed, log)
-        scorer, backend_spec = _combine(cfg, fitted, dev_d, log)
-        dev_probs = scorer.predict_proba(dev_d.texts)
-        thresholds = tune_thresholds(dev_probs, dev_d, cfg.thresholds)
-        timings["fit_s"] = round(time.perf_counter() - t0, 2)
-
-        test_probs = scorer.predict_proba(test_d.texts)
-        test_metrics = evaluate_predictions(
-            test_d.y,
-            predicted_ids(test_probs, thresholds),
-            [u.document_id for u in test_d.units],
-            n_bootstrap=cfg.bootstrap,
-            seed=cfg.seed,
-        )
-        dev_metrics = evaluate_predictions(
-            dev_d.y,
-            predicted_ids(dev_probs, thresholds),
-            [u.document_id for u in dev_d.units],
-            n_bootstrap=0,
-        )
-        flag_cfg = FlagConfig.from_dict(cfg.flags)
-        manifest: dict[str, Any] = {
-            "name": cfg.name,
-            "version": version,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "label_schema": LABEL_SCHEMA_VERSION,
-            "backend": backend_spec,
-            "thresholds": thresholds,
-            "flags": flag_cfg.__dict__,
-            "data_hash": dhash,
-            "data": {
-                "files": cfg.corpus,
-                "splits": cfg.splits,
-                "records": len(records),
-                "documents": {s: len({u.document_id for u in d.units}) for s, d in splits.items()},
-                "sentences": {s: len(d.units) for s, d in splits.items()},
-            },
-            "config": cfg.to_dict(),
-        }
-        (build / "model.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        analyzer = Analyzer(ModelDirectory.open(build), scorer)
-        test_records = [r for r in records if split_map.get(r.document_id) == "test"]
-        flags_eval = flag_accuracy(analyzer, test_records)
-        metrics: dict[str, Any] = {"test": test_metrics, "dev": dev_metrics, "document_flags": flags_eval}
-        if cfg.learning_curve:
-            metrics["learning_curve"] = learning_curve(cfg, splits, embed, log)
+        model = fit_model(cfg, data, build, timings, log)
+        thresholds, dev_probs = calibrate(cfg, model, data.splits["dev"])
+        # As before the split into steps: fitting time excludes the encoder's export and the corpus embedding.
+        timings["fit_s"] = round(time.perf_counter() - t0 - timings.get("encoder_export_and_embed_s", 0.0), 2)
+        manifest = make_manifest(cfg, data, model.backend_spec, thresholds, version)
+        manifest.write(build)
+        metrics = evaluate_run(cfg, model, thresholds, dev_probs, data, build, log)
         timings["total_s"] = round(time.perf_counter() - started, 2)
         metrics["timings"] = timings
-        (build / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
-        write_model_card(build / "MODEL.md", manifest, metrics)
-        build.rename(final)
+        write_model(build, final, manifest, metrics)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
-    low, high = test_metrics["macro_f1_ci"]
-    log(f"test macro-F1 {test_metrics['macro_f1']:.3f} [{low:.3f}, {high:.3f}]; model written to {final}")
+    for split in ("test", "challenge"):
+        if split in metrics:
+            low, high = metrics[split]["macro_f1_ci"]
+            log(f"{split} macro-F1 {metrics[split]['macro_f1']:.3f} [{low:.3f}, {high:.3f}]")
+    log(f"model written to {final}")
     if promote:
         promote_model(final)
         log(f"promoted {final.name} to default")

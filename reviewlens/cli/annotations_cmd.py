@@ -12,6 +12,7 @@ from reviewlens.training.corpus.agreement import agreement, render_agreement
 from reviewlens.training.corpus.formats.registry import export_records, import_file
 from reviewlens.training.corpus.near_duplicates import near_duplicates
 from reviewlens.training.corpus.records import write_jsonl
+from reviewlens.training.corpus.register import register_report, render_register
 from reviewlens.training.corpus.splits import make_splits, read_splits, write_splits
 from reviewlens.training.corpus.stats import corpus_stats, render_stats
 from reviewlens.training.corpus.validate import CorpusError, check_record, load_corpus, validate_files
@@ -50,6 +51,7 @@ def stats(
     split_path = splits or Path("annotations/splits.json")
     split_map = read_splits(split_path) if split_path.exists() else None
     typer.echo(render_stats(corpus_stats(records, split_map)))
+    typer.echo(render_register(register_report(records)))
 
 
 @app.command("near-duplicates")

@@ -11,9 +11,10 @@ from typing import Annotated
 
 import typer
 
-from reviewlens.cli.common import fail
+from reviewlens.cli.common import data_paths, fail
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.model_dir import ModelError
+from reviewlens.models.paths import paths
 from reviewlens.models.registry import default_name, list_models
 from reviewlens.models.registry import promote as do_promote
 from reviewlens.models.runtime import allow_torch
@@ -52,7 +53,9 @@ def train(
 def evaluate(
     model: Annotated[str, typer.Argument(help="Model directory, registry name, or `default`.")] = "default",
     data: Annotated[list[Path] | None, typer.Option(help="Annotated JSONL file(s) or folder(s).")] = None,
-    split: Annotated[str | None, typer.Option(help="Only this split's documents (train/dev/test).")] = None,
+    split: Annotated[
+        str | None, typer.Option(help="Only this split's documents (default: test, then challenge).")
+    ] = None,
     splits_file: Annotated[Path, typer.Option("--splits", help="Split file.")] = Path("annotations/splits.json"),
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for confidence intervals.")] = 1000,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
@@ -60,13 +63,29 @@ def evaluate(
     """Per-label precision/recall/F1, macro-F1, confusion per theme and document-flag accuracy."""
     try:
         analyzer = Analyzer.load(model)
-        if data is None and split is None:
-            split = "test"  # scoring the corpus's training documents would only measure memory
-        records = select_records(list(data or [Path("annotations/corpus")]), split, splits_file)
-        metrics = evaluate_model(analyzer, records, bootstrap)
+        corpus = data_paths(data)
+        splits_path = paths().resolve_data(splits_file)
+        # Without a choice, the held-out splits: test, and the independent challenge split beside it (scoring
+        # the corpus's training documents would only measure memory).
+        wanted = [split] if split or data else ["test", "challenge"]
+        results: dict[str, dict[str, object]] = {}
+        for name in wanted:
+            try:
+                records = select_records(list(corpus), name, splits_path)
+            except ValueError:
+                if name == "challenge" and split is None:
+                    continue  # a corpus without a challenge split
+                raise
+            results[name or "data"] = evaluate_model(analyzer, records, bootstrap)
     except (ModelError, CorpusError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
-    typer.echo(json.dumps(metrics, indent=1) if as_json else render_metrics(metrics))
+    if as_json:
+        typer.echo(json.dumps(results if len(results) > 1 else next(iter(results.values())), indent=1))
+        return
+    for name, metrics in results.items():
+        if len(results) > 1:
+            typer.echo(f"== {name} ==")
+        typer.echo(render_metrics(metrics))
 
 
 @app.command()

@@ -4,6 +4,10 @@ Per theme, each sentence is one decision with three outcomes (either label, or n
 measures agreement beyond chance; the sentences are annotator A's units, with B's spans mapped onto them by
 overlap, because the classifier learns sentence decisions and that is what the annotators must agree on.
 Span-level exact match (start, end, label) of B against A shows boundary disagreements kappa hides.
+
+Kappa over all sentences is flattered by the many sentences neither annotator labels in a theme (boilerplate,
+chronology in the cultural theme), so it is also reported on the theme-positive sentences alone: those where
+either annotator gave a label of the theme.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ class ThemeAgreement:
     sentences: int
     raw_agreement: float
     kappa: float | None
+    positive_sentences: int = 0
+    positive_agreement: float | None = None
+    positive_kappa: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,10 +79,19 @@ def _theme_agreement(pairs: list[tuple[Record, Record]], theme: str) -> ThemeAgr
             a_dec.append(unit.label_for(theme) or NONE)
             b_dec.append(_b_label(rec_b.spans, theme, unit.start, unit.end))
     n = len(a_dec)
-    raw = sum(x == y for x, y in zip(a_dec, b_dec, strict=True)) / n if n else 0.0
+    raw, kappa = _kappa(a_dec, b_dec)
+    pos = [(x, y) for x, y in zip(a_dec, b_dec, strict=True) if NONE not in (x, y) or x != y]
+    pos_raw, pos_kappa = _kappa([x for x, _ in pos], [y for _, y in pos])
+    return ThemeAgreement(theme, n, raw if raw is not None else 0.0, kappa, len(pos), pos_raw, pos_kappa)
+
+
+def _kappa(a_dec: list[str], b_dec: list[str]) -> tuple[float | None, float | None]:
+    if not a_dec:
+        return None, None
+    raw = sum(x == y for x, y in zip(a_dec, b_dec, strict=True)) / len(a_dec)
     # With one outcome throughout, chance agreement is 1 and kappa is 0/0: report it as undefined.
     kappa = float(cohen_kappa_score(a_dec, b_dec)) if len(set(a_dec) | set(b_dec)) > 1 else None
-    return ThemeAgreement(theme, n, raw, kappa)
+    return raw, kappa
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -132,6 +148,12 @@ def render_agreement(report: AgreementReport) -> str:
     lines += ["", f"{'theme':<22}{'sentences':>10}{'agreement':>11}{'kappa':>8}"]
     for t in report.themes:
         lines.append(f"{t.theme:<22}{t.sentences:>10}{t.raw_agreement:>11.3f}{_fmt(t.kappa):>8}")
+    lines += ["", "theme-positive sentences only (either annotator gave a label of the theme)",
+              f"{'theme':<22}{'sentences':>10}{'agreement':>11}{'kappa':>8}"]
+    for t in report.themes:
+        lines.append(
+            f"{t.theme:<22}{t.positive_sentences:>10}{_fmt(t.positive_agreement):>11}{_fmt(t.positive_kappa):>8}"
+        )
     header = f"{'spans (exact match)':<22}{'A':>6}{'B':>6}{'both':>6}{'precision':>11}{'recall':>8}{'F1':>8}"
     lines += ["", header]
     for s in report.spans:

@@ -1,4 +1,9 @@
-"""A fixed train/dev/test split by document, stratified so every label appears in every split."""
+"""A fixed train/dev/test split by document, stratified so every label appears in every split.
+
+A fourth split, `challenge`, holds documents written and annotated independently of the training corpus. It is
+never used for training, threshold tuning or model selection; `make_splits` never assigns it and keeps
+documents already in it where they are.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from reviewlens.models.labels import LABELS
 from reviewlens.training.corpus.records import Record
 from reviewlens.training.corpus.units import record_units
 
-SPLIT_NAMES = ("train", "dev", "test")
+FIT_SPLITS = ("train", "dev", "test")
+SPLIT_NAMES = (*FIT_SPLITS, "challenge")
 DEFAULT_FRACTIONS = (0.6, 0.2, 0.2)
 
 
@@ -26,13 +32,19 @@ def _label_counts_by_document(records: list[Record]) -> dict[str, Counter[str]]:
 
 
 def make_splits(
-    records: list[Record], seed: int = 13, fractions: tuple[float, float, float] = DEFAULT_FRACTIONS, tries: int = 2000
+    records: list[Record],
+    seed: int = 13,
+    fractions: tuple[float, float, float] = DEFAULT_FRACTIONS,
+    tries: int = 2000,
+    challenge: set[str] | None = None,
 ) -> dict[str, str]:
     """Assign each document to a split; among random assignments keep the one whose label mix best matches.
 
-    Whole documents move together, so no sentence of a test review was seen in training.
+    Whole documents move together, so no sentence of a test review was seen in training. Documents named in
+    `challenge` stay in the challenge split and take no part in the search.
     """
-    by_doc = _label_counts_by_document(records)
+    held = set(challenge or ())
+    by_doc = _label_counts_by_document([r for r in records if r.document_id not in held])
     docs = sorted(by_doc)
     if len(docs) < 3:
         raise ValueError(f"need at least 3 documents to split, found {len(docs)}")
@@ -54,11 +66,11 @@ def make_splits(
                 assignment[d] = (
                     "train" if pos < fractions[0] else "dev" if pos < fractions[0] + fractions[1] else "test"
                 )
-        per_split = {s: sum((by_doc[d] for d in docs if assignment[d] == s), Counter()) for s in SPLIT_NAMES}
-        if any(per_split[s][label] == 0 for s in SPLIT_NAMES for label in LABELS):
+        per_split = {s: sum((by_doc[d] for d in docs if assignment[d] == s), Counter()) for s in FIT_SPLITS}
+        if any(per_split[s][label] == 0 for s in FIT_SPLITS for label in LABELS):
             continue
         cost = 0.0
-        for s, frac in zip(SPLIT_NAMES, fractions, strict=True):
+        for s, frac in zip(FIT_SPLITS, fractions, strict=True):
             for label in (*LABELS, "__sentences__"):
                 share = per_split[s][label] / max(total[label], 1)
                 cost += (share - frac) ** 2
@@ -66,7 +78,7 @@ def make_splits(
             best = (cost, assignment)
     if best is None:
         raise ValueError("no split found with every label in every split; the corpus has too few documents")
-    return dict(sorted(best[1].items()))
+    return dict(sorted({**best[1], **dict.fromkeys(held & {r.document_id for r in records}, "challenge")}.items()))
 
 
 def write_splits(mapping: dict[str, str], path: Path) -> None:

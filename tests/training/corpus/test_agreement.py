@@ -119,3 +119,15 @@ def test_render_agreement_table():
         "0.667",
         "0.667",
     ]
+
+
+def test_theme_positive_kappa_leaves_out_sentences_neither_annotator_labelled():
+    a = annotator_a()
+    b = with_spans(a, [(*bounds(0), "DESCRIPTIVE"), (*bounds(1), "ANALYTICAL"), (*bounds(2), "ANALYTICAL")])
+    depth = theme(agreement([a], [b]), "analysis_depth")
+    # Sentence 4 is unlabelled by both, so 3 sentences remain: A D D A, B D A A. p_o = 2/3;
+    # marginals A (D2 A1), B (D1 A2): p_e = (2 + 2)/9 = 4/9; kappa = (2/3 - 4/9) / (5/9) = 2/5.
+    assert depth.positive_sentences == 3
+    assert depth.positive_agreement == pytest.approx(2 / 3)
+    assert depth.positive_kappa == pytest.approx(0.4)
+    assert depth.kappa is not None and depth.kappa > depth.positive_kappa
