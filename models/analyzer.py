@@ -15,8 +15,8 @@ from reviewlens.models.backends.base import Scorer
 from reviewlens.models.backends.loading import load_scorer
 from reviewlens.models.documents import Document
 from reviewlens.models.findings import flag_findings, span_findings
-from reviewlens.models.flags import ANALYSIS_SECTIONS, document_flags
-from reviewlens.models.labels import STRENGTH_LABELS, THEMES
+from reviewlens.models.flags import document_flags
+from reviewlens.models.labels import ANALYSIS_SECTIONS, STRENGTH_LABELS, THEMES
 from reviewlens.models.model_dir import ModelDirectory
 from reviewlens.models.predictions import LabelledSentence, decide, label_probs
 from reviewlens.models.registry import resolve_model

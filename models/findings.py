@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reviewlens.models.labels import STRENGTH_LABELS
+from reviewlens.models.labels import NARRATIVE_SECTIONS, STRENGTH_LABELS
 from reviewlens.models.messages import CHRONOLOGY_DESCRIPTIVE_MESSAGE, TEXT, question_for
 from reviewlens.models.predictions import LabelledSentence
 from reviewlens.models.schema import DocumentFlag, Finding, Severity
 
 # Narration is expected here, so a DESCRIPTIVE sentence is information rather than a concern.
-DESCRIPTIVE_OK_SECTIONS = frozenset({"chronology", "background", "front_matter", "appendix", "methodology"})
 
 FLAG_TEXT: dict[str, tuple[str, str]] = {
     "ANALYSIS_MOSTLY_DESCRIPTIVE": (
@@ -41,7 +40,7 @@ def _severity(label: str, sentence: LabelledSentence, analysis_after: bool) -> S
     if label in STRENGTH_LABELS:
         return "strength"
     if label == "DESCRIPTIVE":
-        return "info" if sentence.section in DESCRIPTIVE_OK_SECTIONS else "concern"
+        return "info" if sentence.section in NARRATIVE_SECTIONS else "concern"
     if label == "IDENTITY_MENTION":
         return "info" if analysis_after else "concern"
     return "concern"

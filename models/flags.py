@@ -11,13 +11,12 @@ from typing import Any
 
 from pydantic import ConfigDict
 
+from reviewlens.models.labels import ANALYSIS_SECTIONS
 from reviewlens.models.predictions import LabelledSentence
 from reviewlens.models.schema import DocumentFlag, Evidence
 from reviewlens.models.strict import StrictModel, load_strict
 
 # Sections whose descriptive writing is expected; excluded from the analytical share.
-NARRATIVE_SECTIONS = frozenset({"front_matter", "background", "chronology", "appendix", "methodology"})
-ANALYSIS_SECTIONS = frozenset({"analysis", "learning", "unknown"})
 
 ETHNICITY_LEXICON = re.compile(
     r"\b(white british|white other|white irish|black african|black caribbean|black british|mixed heritage|"

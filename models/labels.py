@@ -57,6 +57,11 @@ SECTION_KINDS = (
     "unknown",
 )
 
+# Where descriptive writing is expected (its DESCRIPTIVE findings are `info`, and it is left out of the
+# analytical share) and where the analytical share is counted; `unknown` (no headings) counts as analysis.
+NARRATIVE_SECTIONS = frozenset({"front_matter", "background", "chronology", "appendix", "methodology"})
+ANALYSIS_SECTIONS = frozenset({"analysis", "learning", "unknown"})
+
 DOC_KINDS = ("lcspr", "rapid_review", "scr", "cpr", "briefing", "other")
 
 
@@ -66,3 +71,9 @@ def theme_of(label: str) -> str:
         return THEME_OF_LABEL[label]
     except KeyError:
         raise KeyError(f"unknown label {label!r}; known labels: {', '.join(LABELS)}") from None
+
+
+def class_id(theme: Theme, label: str | None) -> int:
+    """The class a label takes in its theme's three-way decision: 0 none, 1 the first label, 2 the second."""
+    return 0 if label is None else 1 + theme.labels.index(label)
+

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reviewlens.models.labels import THEMES
+from reviewlens.models.labels import THEMES, class_id
 from reviewlens.training.corpus.records import Record
 from reviewlens.training.corpus.splits import SPLIT_NAMES, read_splits
 from reviewlens.training.corpus.units import Unit
@@ -39,7 +39,7 @@ def encode_labels(units: list[Unit]) -> dict[str, np.ndarray]:
     y = {}
     for theme in THEMES:
         ids = [
-            0 if u.label_for(theme.name) is None else 1 + theme.labels.index(u.label_for(theme.name) or "")
+            class_id(theme, u.label_for(theme.name))
             for u in units
         ]
         y[theme.name] = np.array(ids, dtype=np.int64)

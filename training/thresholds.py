@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reviewlens.models.labels import THEMES
+from reviewlens.models.labels import THEMES, class_id
 from reviewlens.models.predictions import decide
 from reviewlens.training.config import ThresholdConfig
 from reviewlens.training.data import SplitData
@@ -45,6 +45,6 @@ def predicted_ids(probs: np.ndarray, thresholds: dict[str, float]) -> dict[str, 
     out = {}
     for theme in THEMES:
         out[theme.name] = np.array(
-            [0 if theme.name not in d else 1 + theme.labels.index(d[theme.name][0]) for d in decided], dtype=np.int64
+            [class_id(theme, d[theme.name][0] if theme.name in d else None) for d in decided], dtype=np.int64
         )
     return out

@@ -7,20 +7,20 @@ from typing import Annotated
 
 import typer
 
-from reviewlens.cli.common import fail
+from reviewlens.cli.common import data_paths, default_splits, fail
+from reviewlens.models.paths import paths as paths_of
 from reviewlens.training.corpus.agreement import agreement, render_agreement
 from reviewlens.training.corpus.formats.registry import export_records, import_file
 from reviewlens.training.corpus.near_duplicates import near_duplicates
 from reviewlens.training.corpus.records import write_jsonl
 from reviewlens.training.corpus.register import register_report, render_register
-from reviewlens.training.corpus.splits import make_splits, read_splits, write_splits
+from reviewlens.training.corpus.splits import SPLIT_NAMES, make_splits, read_splits, write_splits
 from reviewlens.training.corpus.stats import corpus_stats, render_stats
 from reviewlens.training.corpus.validate import CorpusError, check_record, load_corpus, validate_files
 
 app = typer.Typer(help="Work with the annotated corpus.", no_args_is_help=True)
 
 PathsArg = Annotated[list[Path], typer.Argument(help="JSONL files or folders of them.")]
-DEFAULT_CORPUS = Path("annotations/corpus")
 
 
 
@@ -28,7 +28,7 @@ DEFAULT_CORPUS = Path("annotations/corpus")
 def validate(paths: PathsArg) -> None:
     """Check schema, offsets, token alignment, labels, one label per theme per sentence and unique ids."""
     try:
-        records, problems = validate_files(list(paths))
+        records, problems = validate_files(data_paths(paths))
     except FileNotFoundError as exc:
         fail(str(exc))
     for p in problems:
@@ -45,10 +45,10 @@ def stats(
 ) -> None:
     """Print counts per label, theme, source, doc_kind and split."""
     try:
-        records = load_corpus(list(paths or [DEFAULT_CORPUS]))
+        records = load_corpus(data_paths(paths))
     except (CorpusError, FileNotFoundError) as exc:
         fail(str(exc))
-    split_path = splits or Path("annotations/splits.json")
+    split_path = paths_of().resolve_data(splits) if splits else default_splits()
     split_map = read_splits(split_path) if split_path.exists() else None
     typer.echo(render_stats(corpus_stats(records, split_map)))
     typer.echo(render_register(register_report(records)))
@@ -61,7 +61,7 @@ def near_duplicates_cmd(
 ) -> None:
     """List sentence pairs that are near-duplicates (exit 1 if any)."""
     try:
-        records = load_corpus(list(paths or [DEFAULT_CORPUS]))
+        records = load_corpus(data_paths(paths))
     except (CorpusError, FileNotFoundError) as exc:
         fail(str(exc))
     pairs = near_duplicates(records, threshold)
@@ -118,7 +118,7 @@ def export_cmd(
 ) -> None:
     """Write the corpus as canonical JSONL, Prodigy JSONL or a spaCy DocBin."""
     try:
-        records = load_corpus(list(paths))
+        records = load_corpus(data_paths(paths))
         n = export_records(records, output, fmt)
     except (CorpusError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
@@ -128,17 +128,24 @@ def export_cmd(
 @app.command()
 def split(
     paths: Annotated[list[Path] | None, typer.Argument(help="JSONL files or folders.")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o")] = Path("annotations/splits.json"),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Default: the project's splits.json.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the search for a stratified split.")] = 13,
 ) -> None:
-    """Make a train/dev/test split by document, stratified so every label appears in every split."""
+    """Make a train/dev/test split by document, stratified so every label appears in every split.
+
+    Documents the existing split file puts in `challenge` stay there and take no part.
+    """
+    target = output or default_splits()
     try:
-        records = load_corpus(list(paths or [DEFAULT_CORPUS]))
-        mapping = make_splits(records, seed=seed)
+        records = load_corpus(data_paths(paths))
+        existing = read_splits(target) if target.is_file() else {}
+        challenge = {doc for doc, s in existing.items() if s == "challenge"}
+        mapping = make_splits(records, seed=seed, challenge=challenge)
     except (CorpusError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
-    write_splits(mapping, output)
-    counts = {s: sum(1 for v in mapping.values() if v == s) for s in ("train", "dev", "test")}
+    write_splits(mapping, target)
+    output = target
+    counts = {s: sum(1 for v in mapping.values() if v == s) for s in SPLIT_NAMES}
     typer.echo(f"wrote {output}: documents per split {counts}")
 
 

@@ -26,6 +26,6 @@ def default_splits() -> Path:
     return paths().splits
 
 
-def data_paths(given: list[Path] | None) -> list[Path]:
+def data_paths(given: list[Path] | None) -> list[str | Path]:
     """Data paths from the command line, resolved against the checkout when they are not found here."""
     return [paths().resolve_data(p) for p in given] if given else [default_corpus()]

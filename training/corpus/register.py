@@ -12,12 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import pairwise
 
-from reviewlens.models.labels import STRENGTH_LABELS, THEMES
+from reviewlens.models.labels import ANALYSIS_SECTIONS, STRENGTH_LABELS, THEMES
 from reviewlens.training.corpus.records import Record
 from reviewlens.training.corpus.units import Unit, record_units
 
 # Sections whose analysis_depth labels make up a document's analytical share (as the flag counts them).
-SHARE_SECTIONS = frozenset({"analysis", "learning"})
+SHARE_SECTIONS = ANALYSIS_SECTIONS
 
 
 def length_auc(stronger: list[int], weaker: list[int]) -> float:
