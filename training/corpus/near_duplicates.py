@@ -11,6 +11,7 @@ from reviewlens.training.corpus.records import Record
 from reviewlens.training.corpus.units import record_units
 
 DEFAULT_THRESHOLD = 0.8
+_BLOCK = 2000
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,19 @@ def near_duplicates(records: list[Record], threshold: float = DEFAULT_THRESHOLD)
     vec = CountVectorizer(binary=True, lowercase=True, token_pattern=r"(?u)\b\w+\b")
     x = vec.fit_transform([u.text for u in units]).tocsr().astype(np.float32)
     sizes = np.asarray(x.sum(axis=1)).ravel()
-    inter = (x @ x.T).tocoo()
-    mask = inter.row < inter.col
-    rows, cols, vals = inter.row[mask], inter.col[mask], inter.data[mask]
-    jac = vals / (sizes[rows] + sizes[cols] - vals)
-    out = [
-        NearDuplicate(float(j), units[r].record_id, units[r].text, units[c].record_id, units[c].text)
-        for r, c, j in zip(rows, cols, jac, strict=True)
-        if j > threshold
-    ]
+    xt = x.T.tocsc()
+    out: list[NearDuplicate] = []
+    # Row blocks: common words make the full intersection matrix nearly dense (n² entries, gigabytes for a
+    # corpus of ten thousand sentences); a block at a time keeps memory flat.
+    for first in range(0, len(units), _BLOCK):
+        inter = (x[first : first + _BLOCK] @ xt).tocoo()
+        rows, cols, vals = inter.row + first, inter.col, inter.data
+        mask = rows < cols
+        rows, cols, vals = rows[mask], cols[mask], vals[mask]
+        jac = vals / (sizes[rows] + sizes[cols] - vals)
+        keep = jac > threshold
+        out.extend(
+            NearDuplicate(float(j), units[r].record_id, units[r].text, units[c].record_id, units[c].text)
+            for r, c, j in zip(rows[keep], cols[keep], jac[keep], strict=True)
+        )
     return sorted(out, key=lambda d: -d.jaccard)

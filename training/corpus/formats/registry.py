@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reviewlens.training.corpus.formats import foreign
 from reviewlens.training.corpus.formats.result import Exporter, Importer, ImportResult
-from reviewlens.training.corpus.formats.sentences import read_sentences
+from reviewlens.training.corpus.formats.sentences import read_sentences, write_sentences
 from reviewlens.training.corpus.records import Record, write_jsonl
 
 __all__ = ["EXPORTERS", "IMPORTERS", "ImportResult", "export_records", "import_file"]
@@ -26,7 +26,20 @@ def _export_jsonl(records: list[Record], output: Path) -> int:
 
 
 IMPORTERS: dict[str, Importer] = {"sentences": _import_sentences, **foreign.IMPORTERS}
-EXPORTERS: dict[str, Exporter] = {"jsonl": _export_jsonl, **foreign.EXPORTERS}
+def _export_sentences(records: list[Record], output: Path) -> int:
+    return write_sentences(records, output)
+
+
+def _export_blind(records: list[Record], output: Path) -> int:
+    return write_sentences(records, output, blind=True)
+
+
+EXPORTERS: dict[str, Exporter] = {
+    "jsonl": _export_jsonl,
+    "sentences": _export_sentences,
+    "sentences-blind": _export_blind,
+    **foreign.EXPORTERS,
+}
 
 
 def import_file(path: Path, fmt: str, source: str = "authored", doc_kind: str = "other") -> ImportResult:

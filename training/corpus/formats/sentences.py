@@ -21,6 +21,7 @@ from pathlib import Path
 
 from reviewlens.models.labels import LABELS
 from reviewlens.training.corpus.records import Record, Span
+from reviewlens.training.corpus.units import record_units
 
 _LABEL = re.compile(r"^(?P<label>[A-Z_]+)(?:\((?P<subject>[a-z_]*)(?:;(?P<facets>[a-z_,]*))?\))?(?P<unc>\?)?$")
 
@@ -151,3 +152,44 @@ def parse_sentences(text: str, origin: str = "<draft>", source: str = "authored"
 def read_sentences(path: Path) -> list[Record]:
     """Read an authoring-format draft file."""
     return parse_sentences(path.read_text(encoding="utf-8"), origin=str(path))
+
+
+def _label_token(span: Span) -> str:
+    token = span.label
+    if span.identity_subject or span.identity_facet:
+        token += f"({span.identity_subject or ''};{','.join(span.identity_facet or [])})"
+    return token + ("?" if span.uncertain else "")
+
+
+def format_sentences(records: list[Record], blind: bool = False) -> str:
+    """Write records in the authoring format, one sentence unit per line; `blind` leaves every label out.
+
+    This is how a second annotator gets the same sentences to label, and compiling the draft back gives both
+    annotators' files identical text, so `annotations agree` can compare them. Paragraph breaks are kept;
+    text that is no sentence unit (headings, page numbers) is left out.
+    """
+    lines: list[str] = []
+    document = None
+    for rec in records:
+        if rec.document_id != document:
+            document = rec.document_id
+            lines += ["", f"@document {document} kind={rec.doc_kind}"]
+        withheld = " ethnicity_withheld" if not blind and rec.meta.get("ethnicity_withheld") else ""
+        lines.append(f"@excerpt {rec.id} section={rec.section or 'unknown'}{withheld}")
+        previous_end = None
+        for unit in record_units(rec):
+            if previous_end is not None and "\n\n" in rec.text[previous_end : unit.start]:
+                lines.append("")
+            spans = [] if blind else [s for s in rec.spans if (s.start, s.end) == (unit.start, unit.end)]
+            labels = " ".join(_label_token(s) for s in sorted(spans, key=lambda s: LABELS.index(s.label)))
+            text = " ".join(unit.text.split())
+            lines.append(f"{text} || {labels}".rstrip())
+            previous_end = unit.end
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def write_sentences(records: list[Record], output: Path, blind: bool = False) -> int:
+    """Write records as an authoring-format draft; return how many records were written."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(format_sentences(records, blind), encoding="utf-8")
+    return len(records)
