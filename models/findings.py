@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reviewlens.models.labels import STRENGTH_LABELS
-from reviewlens.models.messages import CHRONOLOGY_DESCRIPTIVE_MESSAGE, TEXT, question_for
+from reviewlens.models.messages import NARRATIVE_SECTIONS, TEXT, Phrasing, phrasing_for
 from reviewlens.models.predictions import LabelledSentence
 from reviewlens.models.schema import DocumentFlag, Finding, Severity
 
 # Narration is expected here, so a DESCRIPTIVE sentence is information rather than a concern.
-DESCRIPTIVE_OK_SECTIONS = frozenset({"chronology", "background", "front_matter", "appendix", "methodology"})
+DESCRIPTIVE_OK_SECTIONS = NARRATIVE_SECTIONS
 
 FLAG_TEXT: dict[str, tuple[str, str]] = {
     "ANALYSIS_MOSTLY_DESCRIPTIVE": (
@@ -37,14 +37,28 @@ FLAG_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def _identity_fact(s: LabelledSentence) -> bool:
+    """A sentence the identity theme also labels: its DESCRIPTIVE finding would ask "why did this happen?" of a
+    fact such as "The family were Muslim.", so the identity finding speaks for it."""
+    return s.label("cultural_competence") is not None
+
+
 def _severity(label: str, sentence: LabelledSentence, analysis_after: bool) -> Severity:
     if label in STRENGTH_LABELS:
         return "strength"
     if label == "DESCRIPTIVE":
-        return "info" if sentence.section in DESCRIPTIVE_OK_SECTIONS else "concern"
+        if sentence.section in DESCRIPTIVE_OK_SECTIONS or _identity_fact(sentence):
+            return "info"
+        return "concern"
     if label == "IDENTITY_MENTION":
         return "info" if analysis_after else "concern"
     return "concern"
+
+
+def _phrasing(label: str, s: LabelledSentence) -> Phrasing:
+    if label == "DESCRIPTIVE" and _identity_fact(s) and s.section not in DESCRIPTIVE_OK_SECTIONS:
+        return next(p for p in TEXT[label].phrasings if p.key == "identity_fact")
+    return phrasing_for(label, s.text, s.section)
 
 
 def span_findings(
@@ -53,7 +67,7 @@ def span_findings(
     themes: set[str] | None = None,
     min_score: float = 0.0,
 ) -> list[Finding]:
-    """One finding per decided label of each sentence, in text order."""
+    """One finding per sentence per theme (its decided label), in text order."""
     last_analysis = max(
         (s.start for s in sentences if s.label("cultural_competence") == "CULTURAL_ANALYSIS"), default=-1
     )
@@ -63,11 +77,9 @@ def span_findings(
             if (themes and theme not in themes) or score < min_score:
                 continue
             severity = _severity(label, s, analysis_after=last_analysis > s.start)
-            text = TEXT[label]
-            message = text.message
-            if label == "DESCRIPTIVE" and severity == "info":
-                message = CHRONOLOGY_DESCRIPTIVE_MESSAGE
-            elif label == "IDENTITY_MENTION" and severity == "info":
+            phrasing = _phrasing(label, s)
+            message = phrasing.message
+            if label == "IDENTITY_MENTION" and severity == "info":
                 message = "Identity is stated here and the review goes on to consider its significance."
             findings.append(
                 Finding(
@@ -80,8 +92,8 @@ def span_findings(
                     score=round(score, 4),
                     severity=severity,
                     message=message,
-                    short_message=text.short,
-                    question=question_for(label, s.text),
+                    short_message=TEXT[label].short,
+                    question=phrasing.question,
                     section=s.section,
                     page=page_of(s.start),
                 )
