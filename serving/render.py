@@ -149,9 +149,9 @@ def page_context(
                   for f in flags],
         "counts": counts,
         "total": len(spans),
-        # `</` is escaped so that no sentence can close the script element it travels in.
+        # Every `<` is a JSON escape, so no sentence can close (or open) a script element around the data.
         "export_json": json.dumps({"model": result.model.model_dump(), "overview": result.overview,
-                                   "findings": export}, ensure_ascii=False).replace("</", "<\\/"),
+                                   "findings": export}, ensure_ascii=False).replace("<", "\\u003c"),
     }
     return context
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -15,6 +16,7 @@ from reviewlens.models.schema import AnalysisResult, Severity
 from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, require_json, run_bounded
 from reviewlens.serving.api.errors import ApiError, error_responses
 from reviewlens.serving.api.settings import Settings
+from reviewlens.serving.api.static import html_page
 from reviewlens.serving.render import render_html
 
 router = APIRouter(
@@ -109,7 +111,7 @@ def _wants_html(request: Request, fmt: str | None) -> bool:
 
 
 def _html(request: Request, settings: Settings, text: str, result: AnalysisResult) -> HTMLResponse:
-    return HTMLResponse(
+    return html_page(
         render_html(text, result, api_key_required=bool(settings.api_keys), root=request.scope.get("root_path", ""))
     )
 
@@ -143,7 +145,15 @@ async def read_analyze_body(request: Request, themes: ThemesQuery = None, severi
         raise ApiError(415, "unsupported_media_type", "Send JSON (Content-Type: application/json) or the bare draft "
                        f"(Content-Type: text/plain), not {media or 'no content type'}.")
     try:
-        body = AnalyzeRequest.model_validate_json(raw)
+        # The standard library's parser, as FastAPI's: it lets a lone surrogate through, so check_text can name it.
+        parsed = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = exc.pos if isinstance(exc, json.JSONDecodeError) else exc.start
+        raise RequestValidationError(
+            [{"loc": ("body", where), "msg": "JSON decode error", "type": "json_invalid"}]
+        ) from None
+    try:
+        body = AnalyzeRequest.model_validate(parsed)
     except ValidationError as exc:
         # Shaped like FastAPI's own body errors; the handler drops the input so nothing of the draft is echoed.
         raise RequestValidationError(

@@ -13,6 +13,7 @@ from reviewlens.models.labels import PLAIN_LABELS, THEMES
 from reviewlens.models.rules import RULES
 from reviewlens.serving.api.deps import SettingsDep
 from reviewlens.serving.api.errors import ApiError
+from reviewlens.serving.api.static import html_page
 from reviewlens.serving.render import environment, render_page
 
 router = APIRouter(tags=["workspace"], include_in_schema=False)
@@ -25,14 +26,14 @@ def _root(request: Request) -> str:
 @router.get("/", response_class=HTMLResponse)
 async def workspace(request: Request, settings: SettingsDep) -> HTMLResponse:
     """The page to paste a draft into (or drop a file on); it renders the result in place."""
-    return HTMLResponse(render_page(api_key_required=bool(settings.api_keys), root=_root(request)))
+    return html_page(render_page(api_key_required=bool(settings.api_keys), root=_root(request)))
 
 
 @router.get("/rules", response_class=HTMLResponse)
 async def rules_index(request: Request) -> HTMLResponse:
     """Every rule reviewlens reports, by theme."""
     template = environment().get_template("rules.html.j2")
-    return HTMLResponse(template.render(rule=None, rules=RULES, themes=THEMES, plain_labels=PLAIN_LABELS,
+    return html_page(template.render(rule=None, rules=RULES, themes=THEMES, plain_labels=PLAIN_LABELS,
                                         root=_root(request)))
 
 
@@ -43,5 +44,5 @@ async def rule_page(rule_id: str, request: Request) -> HTMLResponse:
     if rule is None:
         raise ApiError(404, "unknown_rule", "No such rule; /rules lists them all.")
     template = environment().get_template("rules.html.j2")
-    return HTMLResponse(template.render(rule=rule, rules=RULES, themes=THEMES, plain_labels=PLAIN_LABELS,
+    return html_page(template.render(rule=rule, rules=RULES, themes=THEMES, plain_labels=PLAIN_LABELS,
                                         root=_root(request)))
