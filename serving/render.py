@@ -21,6 +21,9 @@ from reviewlens.models.schema import SEVERITIES, AnalysisResult, Finding
 
 TEMPLATES = Path(__file__).parent / "templates"
 SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+# What the page shows before the reader touches a filter: concerns and strengths. Narration in a chronology and
+# identity that is analysed later (`info`) is one tick away, rather than most of the highlights on the page.
+SHOWN_SEVERITIES = ("concern", "strength")
 SEVERITY_WORDS = {"concern": "Concern", "strength": "Strength", "info": "For information"}
 # Colour-blind-safe theme colours (Okabe-Ito), each also named in the legend and on every finding.
 THEME_COLOURS = {"analysis_depth": "#0072b2", "cultural_competence": "#cc79a7", "risk_reasoning": "#d55e00"}
@@ -85,6 +88,11 @@ class ThemeGroup:
     findings: list[tuple[str, Finding]]
     concerns: int
 
+    @property
+    def shown(self) -> bool:
+        """Whether any of its findings is shown before the reader changes a filter."""
+        return any(f.severity in SHOWN_SEVERITIES for _, f in self.findings)
+
 
 def _groups(findings: list[tuple[str, Finding]]) -> list[ThemeGroup]:
     """Span findings grouped by theme: themes with most concerns first, concerns first within each theme."""
@@ -122,6 +130,7 @@ def page_context(
         "theme_colours": THEME_COLOURS,
         "severities": SEVERITIES,
         "severity_words": SEVERITY_WORDS,
+        "shown_severities": SHOWN_SEVERITIES,
         "plain_labels": PLAIN_LABELS,
         "strength_labels": STRENGTH_LABELS,
         "flag_titles": FLAG_TITLES,
@@ -149,6 +158,7 @@ def page_context(
                   for f in flags],
         "counts": counts,
         "total": len(spans),
+        "shown": sum(1 for _, f in spans if f.severity in SHOWN_SEVERITIES),
         # Every `<` is a JSON escape, so no sentence can close (or open) a script element around the data.
         "export_json": json.dumps({"model": result.model.model_dump(), "overview": result.overview,
                                    "findings": export}, ensure_ascii=False).replace("<", "\\u003c"),

@@ -77,7 +77,7 @@ def _submit(page: Any, server: LiveServer, text: str) -> None:
     page.goto(server.url + "/")
     page.fill("#draft-input", text)
     page.click("#analyse")
-    page.wait_for_selector("#results li.finding")
+    page.wait_for_selector("#results")
 
 
 def _visible_ids(page: Any) -> list[str]:
@@ -115,6 +115,9 @@ def test_paste_a_draft_and_read_its_findings(page: Any, server: LiveServer, samp
 
 def test_a_theme_filter_hides_that_theme_only(page: Any, server: LiveServer, sample_review: str) -> None:
     _submit(page, server, sample_review)
+    # Information (narration in the chronology, identity analysed later) is off until asked for.
+    assert set(page.eval_on_selector_all("li.finding[hidden]", "els => els.map(e => e.dataset.severity)")) == {"info"}
+    page.check("#filters input[name=severity][value=info]")
     themes = page.eval_on_selector_all("li.finding", "els => els.map(e => e.dataset.theme)")
     assert "risk_reasoning" in themes and len(set(themes)) > 1
     page.uncheck("#filters input[name=theme][value=risk_reasoning]")
@@ -179,7 +182,7 @@ def test_a_file_upload_is_analysed(page: Any, server: LiveServer, sample_review:
     page.goto(server.url + "/")
     page.set_input_files("#file-input", files=[{"name": "review.pdf", "mimeType": "application/pdf", "buffer": pdf}])
     page.click("#analyse")
-    page.wait_for_selector("#results li.finding")
+    page.wait_for_selector("#results")
     assert page.locator("mark.hl").count() > 5
     assert "p. 2" in page.inner_text("#panel"), "findings from a PDF carry their page"
 
