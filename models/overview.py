@@ -49,12 +49,15 @@ def _priorities(flags: list[DocumentFlag], findings: list[Finding], limit: int =
             flagged_themes.add(flag.theme)
     concerns = [f for f in findings if f.scope == "span" and f.severity == "concern"]
     counts = Counter(f.label for f in concerns)
-    # The most frequent kind of concern first; a theme already named by a raised flag is not named twice.
-    for label, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        if THEME_OF_LABEL[label] in flagged_themes:
-            continue
+    # The most frequent kind of concern first. A theme a raised flag already names comes after the others, and
+    # then as the sentence to start with, so three different things are named whenever there are three.
+    ranked = sorted(counts.items(), key=lambda kv: (THEME_OF_LABEL[kv[0]] in flagged_themes, -kv[1], kv[0]))
+    for label, n in ranked:
         worst = max((f for f in concerns if f.label == label), key=lambda f: f.score)
-        out.append(f"{n} × {PLAIN_LABELS[label].lower()}, most clearly {_quote(worst.text)}")
+        if THEME_OF_LABEL[label] in flagged_themes:
+            out.append(f"start with {_quote(worst.text)} ({n} × {PLAIN_LABELS[label].lower()} in all)")
+        else:
+            out.append(f"{n} × {PLAIN_LABELS[label].lower()}, most clearly {_quote(worst.text)}")
     return out[:limit]
 
 
