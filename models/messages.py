@@ -88,8 +88,16 @@ TEXT: dict[str, LabelText] = {
                 "What shaped their thinking at the time: what did they know, assume, or feel constrained by?",
             ),
             Phrasing(
+                "reported_reason",
+                r"\b(because|as|since)\b[^.]{0,80}\b(said|told|explained|reported|stated|claimed)\b",
+                "The reason given here is the one offered at the time; the review does not test it.",
+                "Was the reason given at the time the whole story, and what else might have been going on for the "
+                "child?",
+            ),
+            Phrasing(
                 "child_voice",
-                r"\b(child|baby|girl|boy|[A-Z]\w* [A-Z])\b[^.]{0,60}\b(said|told|disclosed|described|asked)\b",
+                r"\b(child|baby|girl|boy|son|daughter|young person)\b[^.]{0,60}"
+                r"\b(said|told|disclosed|described|asked)\b",
                 "This records what the child said without reflecting on what it says about their life.",
                 "What does this tell us about the child's daily life, and how did professionals respond to it?",
             ),
@@ -102,12 +110,27 @@ TEXT: dict[str, LabelText] = {
                 "response?",
             ),
             Phrasing(
+                "records",
+                r"\b(records? (show|state|note)\w*|was (recorded|noted|documented)|were (recorded|noted)|"
+                r"case notes?|according to)\b",
+                "This reports what the records say, not what they meant.",
+                "What did the person who wrote this understand by it at the time, and what does the review make of "
+                "it now?",
+            ),
+            Phrasing(
                 "practitioner_action",
                 r"\b(social worker|health visitor|police|gp|school|nurse|practitioner|manager|midwife|officer|"
                 r"team|conference|strategy (meeting|discussion))\b",
                 "This narrates what professionals did without explaining why they acted as they did.",
                 "What was shaping the practitioners' thinking at this point: what did they know, what did they not "
                 "know, and what pressures were they working under?",
+            ),
+            Phrasing(
+                "dated_event",
+                r"^\s*(on|in|by|from|during|between|at)\b[^.]{0,40}\b(\d{4}|january|february|march|april|may|june|"
+                r"july|august|september|october|november|december)\b",
+                "This dates an event without saying what it meant or how it connects with what came before.",
+                "What did this change for the child, and did anyone connect it with what had happened before?",
             ),
             Phrasing(
                 "event",
