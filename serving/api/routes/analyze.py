@@ -124,11 +124,19 @@ def _charset(content_type: str) -> str:
     return "utf-8"
 
 
-async def read_analyze_body(request: Request, themes: ThemesQuery = None, severity: SeverityQuery = None,
-                            min_score: Annotated[float | None, Query(ge=0.0, le=1.0, description=(
-                                "Drop span findings scoring below this (for text/plain bodies)."))] = None,
-                            doc_kind: Annotated[DocKind | None, Query(description=(
-                                "Kind of review (for text/plain bodies)."))] = None) -> AnalyzeRequest:
+MinScoreQuery = Annotated[
+    float | None, Query(ge=0.0, le=1.0, description="Drop span findings scoring below this. A JSON body's wins.")
+]
+DocKindQuery = Annotated[DocKind | None, Query(description="Kind of review. A JSON body's `doc_kind` wins.")]
+
+
+async def read_analyze_body(
+    request: Request,
+    themes: ThemesQuery = None,
+    severity: SeverityQuery = None,
+    min_score: MinScoreQuery = None,
+    doc_kind: DocKindQuery = None,
+) -> AnalyzeRequest:
     """The request as JSON (`AnalyzeRequest`) or as the bare draft (`text/plain`, options in the query string)."""
     content_type = request.headers.get("content-type", "")
     media = content_type.split(";")[0].strip().lower()
@@ -138,7 +146,8 @@ async def read_analyze_body(request: Request, themes: ThemesQuery = None, severi
         try:
             text = raw.decode(charset)
         except (LookupError, UnicodeDecodeError):
-            raise ApiError(422, "invalid_text", f"The body is not valid {charset} text.") from None
+            # The charset is not echoed: nothing a client sent comes back in an error.
+            raise ApiError(422, "invalid_text", "The body cannot be decoded with its declared charset.") from None
         return AnalyzeRequest(text=text, themes=themes, severity=severity, min_score=min_score or 0.0,
                               doc_kind=doc_kind)
     if media != "application/json":
@@ -159,13 +168,9 @@ async def read_analyze_body(request: Request, themes: ThemesQuery = None, severi
         raise RequestValidationError(
             [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         ) from None
-    updates: dict[str, Any] = {}
-    if body.themes is None and themes:
-        updates["themes"] = themes
-    if body.severity is None and severity:
-        updates["severity"] = severity
-    if body.doc_kind is None and doc_kind:
-        updates["doc_kind"] = doc_kind
+    # Query parameters fill what the body leaves unset; a field the body sets wins.
+    query = {"themes": themes, "severity": severity, "min_score": min_score, "doc_kind": doc_kind}
+    updates = {k: v for k, v in query.items() if v is not None and k not in body.model_fields_set}
     return body.model_copy(update=updates) if updates else body
 
 

@@ -274,3 +274,12 @@ def test_docx_and_txt_uploads(client: TestClient, sample_review: str) -> None:
     r = client.post("/v1/analyze/file", files={"file": ("review.TXT", txt, "text/plain")})
     assert r.status_code == 200
     assert r.json()["findings"] == client.post("/v1/analyze", json={"text": "\n\n".join(paras)}).json()["findings"]
+
+
+def test_the_query_fills_what_the_body_leaves_unset(client: TestClient, sample_review: str) -> None:
+    body_wins = client.post("/v1/analyze?severity=info", json={"text": sample_review, "severity": ["concern"]}).json()
+    assert {f["severity"] for f in body_wins["findings"]} == {"concern"}
+    high = client.post("/v1/analyze?min_score=0.9", json={"text": sample_review}).json()
+    assert _spans(high) and all(f["score"] >= 0.9 for f in _spans(high))
+    rapid = client.post("/v1/analyze?doc_kind=rapid_review", json={"text": sample_review}).json()
+    assert rapid["document"]["doc_kind"] == "rapid_review"

@@ -236,3 +236,26 @@ def test_docs_render_offline(page: Any, server: LiveServer) -> None:
     assert {"analyze", "languagetool", "system"} <= set(tags)
     page.goto(server.url + "/redoc")
     page.wait_for_selector("redoc [role=menuitem], redoc li[data-item-id]", timeout=30_000)
+
+
+def test_with_api_keys_the_page_sends_the_key(browser: Any, tiny_model_dir: Path, tmp_path: Path,
+                                              sample_review: str) -> None:
+    keyed = LiveServer(tiny_model_dir, tmp_path / "stderr.log", extra_env={"REVIEWLENS_API_KEYS": "s3cret-key"})
+    try:
+        keyed.wait_ready()
+        context = browser.new_context()
+        pg = context.new_page()
+        pg.goto(keyed.url + "/")
+        assert pg.locator("#api-key").is_visible()
+        pg.fill("#draft-input", sample_review)
+        pg.fill("#api-key", "wrong")
+        pg.click("#analyse")
+        pg.wait_for_selector("#status.error")
+        assert "not valid" in pg.inner_text("#status") and not pg.locator("#results").count()
+        pg.fill("#api-key", "s3cret-key")
+        pg.click("#analyse")
+        pg.wait_for_selector("#results")
+        assert pg.locator("li.finding").count()
+        context.close()
+    finally:
+        keyed.stop()
