@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from starlette.formparsers import MultiPartParser
 
 from reviewlens.models.analyzer import Analyzer
@@ -18,8 +19,9 @@ from reviewlens.serving.api.deps import require_api_key
 from reviewlens.serving.api.errors import UnhandledErrors, install_error_handlers
 from reviewlens.serving.api.limits import BodySizeLimit
 from reviewlens.serving.api.metrics import Metrics, install_metrics
-from reviewlens.serving.api.routes import analyze, check, system
+from reviewlens.serving.api.routes import analyze, check, system, workspace
 from reviewlens.serving.api.settings import Settings
+from reviewlens.serving.api.static import DOCS_ASSETS, DOCS_STATIC_URL
 
 log = logging.getLogger("reviewlens.api")
 
@@ -46,6 +48,11 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         description="Highlights descriptive analysis, unexamined identity and unsupported risk judgements in "
         "child-safeguarding practice reviews. Request text is never logged or stored.",
         lifespan=lifespan,
+        openapi_tags=[
+            {"name": "analyze", "description": "Analyse a draft (JSON, plain text or a file); JSON or HTML back."},
+            {"name": "languagetool", "description": "LanguageTool's API, for editors and LanguageTool clients."},
+            {"name": "system", "description": "Health, readiness, the loaded model and metrics."},
+        ],
         # Served by system.secured instead, so that with API keys set only /healthz and /readyz are open.
         openapi_url=None,
         docs_url=None,
@@ -70,6 +77,9 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         )
     install_metrics(app, app.state.metrics)
     secured = [Depends(require_api_key)]
+    # Swagger UI and ReDoc assets ship in a Python package, so /docs and /redoc work without internet.
+    app.mount(DOCS_STATIC_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+    app.include_router(workspace.router)
     app.include_router(system.router)
     app.include_router(system.secured)
     app.include_router(analyze.router, dependencies=secured)
