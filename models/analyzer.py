@@ -6,7 +6,7 @@ text → sections and sentences → per-sentence label probabilities → thresho
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,15 @@ from reviewlens.models.predictions import LabelledSentence, decide, label_probs
 from reviewlens.models.registry import resolve_model
 from reviewlens.models.schema import AnalysisResult, DocumentFlag, DocumentInfo, ModelInfo, SectionInfo, ThemeSummary
 from reviewlens.models.segmentation import Segmentation, is_classifiable, segment
+
+# Sentences scored between two checks of `should_stop`: small enough that a cancelled analysis stops within a
+# fraction of a second on two cores, large enough that the check and batching overhead stay negligible.
+SCORE_BATCH = 256
+
+
+class Cancelled(Exception):
+    """The caller asked the analysis to stop (a time limit passed); raised between batches."""
+
 
 _SHARE_OF = {
     "analysis_depth": "ANALYTICAL among DESCRIPTIVE+ANALYTICAL in analysis, learning and unheaded text",
@@ -60,9 +69,15 @@ class Analyzer:
         themes: Sequence[str] | None = None,
         min_score: float = 0.0,
         doc_kind: str | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> AnalysisResult:
-        """Analyse one text (or Document, whose page numbers then appear on findings)."""
-        return self.analyze_many([text], themes=themes, min_score=min_score, doc_kinds=[doc_kind])[0]
+        """Analyse one text (or Document, whose page numbers then appear on findings).
+
+        `should_stop` is polled between documents and scoring batches; when it returns True, `Cancelled` is raised.
+        """
+        return self.analyze_many(
+            [text], themes=themes, min_score=min_score, doc_kinds=[doc_kind], should_stop=should_stop
+        )[0]
 
     def analyze_many(
         self,
@@ -70,14 +85,33 @@ class Analyzer:
         themes: Sequence[str] | None = None,
         min_score: float = 0.0,
         doc_kinds: Sequence[str | None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> list[AnalysisResult]:
-        """Analyse several texts, scoring all their sentences in one batched pass."""
+        """Analyse several texts, scoring all their sentences in batches of `SCORE_BATCH`.
+
+        `should_stop` is polled before each document's segmentation and each scoring batch, so a caller whose
+        time limit has passed gets its CPU back within one batch (`Cancelled` is raised).
+        """
+        stop = should_stop or (lambda: False)
+
+        def check() -> None:
+            if stop():
+                raise Cancelled("analysis cancelled")
+
         docs = [t if isinstance(t, Document) else Document(text=t) for t in texts]
         kinds = list(doc_kinds) if doc_kinds is not None else [None] * len(docs)
-        segs = [segment(d.text) for d in docs]
+        segs = []
+        for d in docs:
+            check()
+            segs.append(segment(d.text))
         chosen = [[s for s in seg.sentences if is_classifiable(s)] for seg in segs]
         flat = [s.text for sents in chosen for s in sents]
-        probs = self.score(flat)
+        parts = []
+        for start in range(0, len(flat), SCORE_BATCH):
+            check()
+            parts.append(self.score(flat[start : start + SCORE_BATCH]))
+        check()
+        probs = np.concatenate(parts) if parts else self.score([])
         decided = decide(probs, self.model.thresholds)
         flat_probs = label_probs(probs)
         theme_set = set(themes) if themes else None

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
+import time
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from reviewlens.models.analyzer import Analyzer
+from reviewlens.serving.api.admission import AdmissionGate, StopCheck
 from reviewlens.serving.api.errors import ApiError
+from reviewlens.serving.api.metrics import ARRIVED
 from reviewlens.serving.api.settings import Settings
 
 T = TypeVar("T")
@@ -62,14 +63,13 @@ def require_json(request: Request) -> None:
                        f"{content_type or 'no content type'}.")
 
 
-async def run_bounded(fn: Callable[[], T], settings: Settings) -> T:
-    """Run CPU-bound work in the thread pool with the request time limit (504 when exceeded)."""
-    try:
-        return await asyncio.wait_for(run_in_threadpool(fn), timeout=settings.request_timeout_s)
-    except TimeoutError:
-        raise ApiError(
-            504, "timeout", f"Analysis took longer than {settings.request_timeout_s:g} s; send a shorter text."
-        ) from None
+async def run_bounded(request: Request, fn: Callable[[StopCheck], T]) -> T:
+    """Run CPU-bound work through the app's admission gate: `fn(should_stop)` runs in the analysis pool and
+    should poll `should_stop`; 503 + Retry-After when overloaded, 504 when the request's time limit passes."""
+    settings = get_settings(request)
+    gate: AdmissionGate = request.app.state.gate
+    started = request.scope.get(ARRIVED, time.monotonic())
+    return await gate.run(fn, settings.request_timeout_s, started=started)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

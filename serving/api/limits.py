@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reviewlens.serving.api.errors import ApiError, error_body, send_json
@@ -14,12 +16,22 @@ class BodyTooLarge(ApiError):
         super().__init__(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
 
 
-class BodySizeLimit:
-    """Reject bodies over `limit` bytes with 413, by Content-Length or while streaming (chunked uploads)."""
+class BodyTimeout(ApiError):
+    """The client stopped sending its body (a slow or stalled upload)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, "body_timeout", f"No request body data arrived for {seconds:g} s.")
+
+
+class BodySizeLimit:
+    """Reject bodies over `limit` bytes with 413, by Content-Length or while streaming (chunked uploads), and
+    bodies whose next chunk takes longer than `chunk_timeout_s` with 408 (slow uploads would hold a connection
+    and its buffers for ever)."""
+
+    def __init__(self, app: ASGIApp, limit: int, chunk_timeout_s: float = 30.0) -> None:
         self.app = app
         self.limit = limit
+        self.chunk_timeout_s = chunk_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the app with the body limit enforced."""
@@ -33,10 +45,19 @@ class BodySizeLimit:
             return
         seen = 0
         started = False
+        body_done = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, body_done
+            if body_done:
+                # After the body, receive() only waits for a disconnect, which may rightly take as long as the
+                # response does.
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=self.chunk_timeout_s)
+            except TimeoutError:
+                raise BodyTimeout(self.chunk_timeout_s) from None
+            body_done = message["type"] != "http.request" or not message.get("more_body", False)
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
@@ -56,6 +77,9 @@ class BodySizeLimit:
             # Reached only when the body was read outside a route (no exception handler saw it).
             if not started:
                 await _too_large(send, self.limit)
+        except BodyTimeout as exc:
+            if not started:
+                await send_json(send, 408, error_body(exc.code, exc.message))
 
 
 async def _too_large(send: Send, limit: int) -> None:

@@ -14,6 +14,7 @@ from starlette.formparsers import MultiPartParser
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.model_dir import ModelError
 from reviewlens.models.schema import RESULT_SCHEMA_VERSION
+from reviewlens.serving.api.admission import AdmissionGate
 from reviewlens.serving.api.deps import require_api_key
 from reviewlens.serving.api.errors import UnhandledErrors, install_error_handlers
 from reviewlens.serving.api.limits import BodySizeLimit
@@ -38,7 +39,10 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
                 # Stay up so /healthz answers and /readyz explains; analysis routes return 503 with this message.
                 app.state.load_error = str(exc)
                 log.error("model not loaded: %s", exc)
-        yield
+        try:
+            yield
+        finally:
+            app.state.gate.shutdown()
 
     app = FastAPI(
         title="reviewlens",
@@ -55,13 +59,14 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     app.state.analyzer = analyzer
     app.state.load_error = None
     app.state.metrics = Metrics()
+    app.state.gate = AdmissionGate(settings.max_concurrent, settings.max_queue, settings.queue_timeout_s)
     # Starlette spools uploads over 1 MB to a temporary file; keep every accepted upload in memory so that no
     # draft touches the disk. Process-wide, but the limit only ever grows, and uploads are read into memory anyway.
     MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, settings.max_upload_bytes + 65_536)
     install_error_handlers(app)
     # Middleware added later wraps the earlier ones. Outermost first: metrics (so 413s and 500s are counted), CORS
     # (so browsers can read error responses), JSON 500s, then the body limit nearest the routes.
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes, chunk_timeout_s=settings.body_timeout_s)
     app.add_middleware(UnhandledErrors)
     if settings.cors_origins:
         app.add_middleware(

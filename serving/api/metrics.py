@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 access_log = logging.getLogger("reviewlens.access")
+# The scope key holding a request's arrival time (time.monotonic()): deadlines count from it (deps.run_bounded).
+ARRIVED = "reviewlens.arrived"
 
 
 class Metrics:
@@ -44,6 +46,8 @@ def install_metrics(app: FastAPI, metrics: Metrics) -> None:
     @app.middleware("http")
     async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         start = time.perf_counter()
+        # Read by deps.run_bounded: a request's deadline counts from here, so queue and upload time are included.
+        request.scope[ARRIVED] = time.monotonic()
         status = 500
         try:
             response = await call_next(request)

@@ -89,8 +89,10 @@ async def analyze(
     """Analyse one draft: labelled sentences with messages and questions, and document flags."""
     check_text(body.text, settings)
     result = await run_bounded(
-        lambda: analyzer.analyze(body.text, themes=body.themes, min_score=body.min_score, doc_kind=body.doc_kind),
-        settings,
+        request,
+        lambda stop: analyzer.analyze(
+            body.text, themes=body.themes, min_score=body.min_score, doc_kind=body.doc_kind, should_stop=stop
+        ),
     )
     if _wants_html(request, format):
         return HTMLResponse(render_html(body.text, result))
@@ -98,23 +100,27 @@ async def analyze(
 
 
 @router.post("/analyze/batch", response_model=BatchResponse, dependencies=[Depends(require_json)])
-async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> BatchResponse:
+async def analyze_batch(
+    body: BatchRequest, request: Request, analyzer: AnalyzerDep, settings: SettingsDep
+) -> BatchResponse:
     """Analyse up to the configured number of drafts in one call; results keep the request's order."""
     if len(body.texts) > settings.max_batch:
         raise ApiError(413, "batch_too_large", f"{len(body.texts)} texts; the limit is {settings.max_batch}.")
     for i, text in enumerate(body.texts):
         check_text(text, settings, where=f"texts[{i}]")
     results = await run_bounded(
-        lambda: analyzer.analyze_many(
-            body.texts, themes=body.themes, min_score=body.min_score, doc_kinds=[body.doc_kind] * len(body.texts)
+        request,
+        lambda stop: analyzer.analyze_many(
+            body.texts, themes=body.themes, min_score=body.min_score, doc_kinds=[body.doc_kind] * len(body.texts),
+            should_stop=stop,
         ),
-        settings,
     )
     return BatchResponse(results=results)
 
 
 @router.post("/analyze/file", response_model=AnalysisResult)
 async def analyze_file(
+    request: Request,
     analyzer: AnalyzerDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="A PDF, DOCX, TXT or MD file.")],
@@ -129,8 +135,8 @@ async def analyze_file(
     if len(data) > settings.max_upload_bytes:
         raise ApiError(413, "file_too_large", f"The file exceeds {settings.max_upload_bytes} bytes.")
     try:
-        document: Document = await run_bounded(lambda: read_bytes(data, name), settings)
+        document: Document = await run_bounded(request, lambda _stop: read_bytes(data, name))
     except ExtractionError as exc:
         raise ApiError(422, "unreadable_file", f"{name}: {exc}") from None
     check_text(document.text, settings, where=name)
-    return await run_bounded(lambda: analyzer.analyze(document, doc_kind=doc_kind), settings)
+    return await run_bounded(request, lambda stop: analyzer.analyze(document, doc_kind=doc_kind, should_stop=stop))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 
 from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, run_bounded
 from reviewlens.serving.api.errors import ApiError, error_responses
@@ -18,6 +18,7 @@ router = APIRouter(
 
 @router.post("/check")
 async def check(
+    request: Request,
     analyzer: AnalyzerDep,
     settings: SettingsDep,
     language: Annotated[str, Form()] = "en-GB",
@@ -35,7 +36,7 @@ async def check(
     except AnnotationError as exc:
         raise ApiError(422, "invalid_annotation", str(exc)) from None
     check_text(src.text, settings, where="text" if text is not None else "data")
-    result = await run_bounded(lambda: analyzer.analyze(src.text), settings)
+    result = await run_bounded(request, lambda stop: analyzer.analyze(src.text, should_stop=stop))
     return to_languagetool(result, src, language)
 
 
