@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     )
     max_text_chars: int = Field(default=1_000_000, gt=0, description="Longest text accepted (413 above).")
     max_upload_bytes: int = Field(default=25_000_000, gt=0, description="Largest file upload accepted.")
+    max_xml_bytes: int = Field(
+        default=50_000_000, gt=0, description="Most bytes a DOCX upload may decompress to (422 above)."
+    )
     max_batch: int = Field(default=32, gt=0, description="Most texts in one /v1/analyze/batch request.")
     request_timeout_s: float = Field(default=30.0, gt=0, description="Analysis time limit per request (504 after).")
     max_concurrent: int = Field(

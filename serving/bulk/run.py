@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,7 @@ from reviewlens.models.registry import resolve_model
 from reviewlens.serving.bulk.local import score_local
 from reviewlens.serving.bulk.metadata import Metadata
 from reviewlens.serving.bulk.ray_engine import score_ray
-from reviewlens.serving.bulk.scoring import DocInput, model_key
+from reviewlens.serving.bulk.scoring import DocInput, DocLimits, model_key
 from reviewlens.serving.bulk.store import RunCounts, Store
 
 ENGINES = ("local", "ray")
@@ -42,6 +43,7 @@ class ScoreOptions:
     retry_failed: bool = False
     progress: bool = True
     metadata: Metadata | None = None
+    limits: DocLimits = field(default_factory=DocLimits)
 
     def threads_per_worker(self) -> int:
         """Threads for each worker's model: the given number, or the cores shared out among the workers."""
@@ -67,6 +69,7 @@ class RunSummary:
     ignored: int
     failures: list[Failure]
     earlier_failures: int
+    skipped_files: list[Failure] = field(default_factory=list)
 
     @property
     def docs_per_minute(self) -> float:
@@ -86,6 +89,9 @@ class RunSummary:
         if self.failures:
             lines.append(f"{len(self.failures)} document(s) could not be scored:")
             lines += [f"  {f.path or f.name}: {f.error}" for f in self.failures]
+        if self.skipped_files:
+            lines.append(f"{len(self.skipped_files)} path(s) skipped:")
+            lines += [f"  {f.path}: {f.error}" for f in self.skipped_files]
         if self.earlier_failures:
             lines.append(f"{self.earlier_failures} document(s) failed in earlier runs (see `reviewlens report`; "
                          "--retry-failed tries them again)")
@@ -101,19 +107,40 @@ class FileWalk:
             raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
         self.inputs = list(inputs)
         self.ignored = 0
+        self.skipped: list[Failure] = []
+
+    def _regular(self, path: Path) -> bool:
+        """Whether `path` is a regular file; anything else (a FIFO, device or socket, which would block or never
+        end when read, or a broken or looping link) is recorded in `skipped` with the reason."""
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:  # ELOOP for a symlink loop, ENOENT for a dangling link
+            self.skipped.append(Failure(path.name, str(path), f"cannot be opened: {exc.strerror or exc}"))
+            return False
+        if stat.S_ISREG(mode):
+            return True
+        kind = (
+            "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device or special file"
+        )
+        self.skipped.append(Failure(path.name, str(path), f"not a regular file ({kind}); skipped"))
+        return False
 
     def __iter__(self) -> Iterator[Path]:
         self.ignored = 0
+        self.skipped = []
         for root in self.inputs:
-            if root.is_file():
+            if not root.is_dir():
                 # Named explicitly, so an unsupported type is reported as a failure rather than ignored.
-                yield root
+                if self._regular(root):
+                    yield root
                 continue
+            # os.walk does not follow symlinked folders, so a link loop cannot make it cycle.
             for folder, dirs, files in os.walk(root):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith((".", "~$")):
-                        yield Path(folder) / name
+                        if self._regular(Path(folder) / name):
+                            yield Path(folder) / name
                     else:
                         self.ignored += 1
 
@@ -226,7 +253,7 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
                           threads, options.address)
             else:
                 score_local(planner.items(iter(walk)), planner.sink, progress.ready, model_dir.path, options.workers,
-                            threads)
+                            threads, options.limits)
         except BaseException:
             progress.close()
             store.finish_run(run_id, "interrupted")
@@ -236,4 +263,4 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
         failures = [Failure(r["name"], r["path"], r["error"]) for r in store.failures(model, run_id=run_id)]
         earlier = len(store.failures(model)) - len(failures)
     startup = progress.ready_at - start if progress.ready_at else 0.0
-    return RunSummary(counts, time.perf_counter() - start, startup, walk.ignored, failures, earlier)
+    return RunSummary(counts, time.perf_counter() - start, startup, walk.ignored, failures, earlier, walk.skipped)

@@ -135,8 +135,9 @@ async def analyze_file(
     if len(data) > settings.max_upload_bytes:
         raise ApiError(413, "file_too_large", f"The file exceeds {settings.max_upload_bytes} bytes.")
     try:
-        document: Document = await run_bounded(request, lambda _stop: read_bytes(data, name))
+        document: Document = await run_bounded(request, lambda _stop: read_bytes(data, name, settings.max_xml_bytes))
     except ExtractionError as exc:
-        raise ApiError(422, "unreadable_file", f"{name}: {exc}") from None
+        # Not the file name: it is chosen by the uploader and may itself be confidential or crafted.
+        raise ApiError(422, "unreadable_file", f"The file could not be read: {exc}") from None
     check_text(document.text, settings, where=name)
     return await run_bounded(request, lambda stop: analyzer.analyze(document, doc_kind=doc_kind, should_stop=stop))
