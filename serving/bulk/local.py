@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,8 +30,23 @@ _analyzer: Analyzer | None = None
 _limits: DocLimits | None = None
 
 
-def _init_worker(model_path: str, threads: int, limits: DocLimits) -> None:
+# How often a worker checks that its driver is still alive.
+PARENT_WATCH_S = 0.5
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the driver dies (even by kill -9): re-parented workers would otherwise sit blocked for ever,
+    holding a model's memory each."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_S)
+    os._exit(1)
+
+
+def _init_worker(model_path: str, threads: int, limits: DocLimits, driver: int) -> None:
     global _analyzer, _limits
+    # The driver's pid comes from the driver itself: had it died while this worker was still importing,
+    # os.getppid() here would already name init.
+    threading.Thread(target=_watch_parent, args=(driver,), name="parent-watch", daemon=True).start()
     _limits = limits
     _analyzer = Analyzer.load(model_path, threads=threads)
 
@@ -46,7 +64,7 @@ class _Pool:
     """A process pool that can be rebuilt after a worker dies."""
 
     def __init__(self, model_path: Path, workers: int, threads: int, limits: DocLimits) -> None:
-        self.args = (str(model_path), threads, limits)
+        self.args = (str(model_path), threads, limits, os.getpid())
         self.workers = workers
         self.pool = self._new()
 
