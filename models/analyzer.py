@@ -17,7 +17,7 @@ from reviewlens.models.documents import Document
 from reviewlens.models.findings import flag_findings, span_findings
 from reviewlens.models.flags import document_flags
 from reviewlens.models.labels import ANALYSIS_SECTIONS, STRENGTH_LABELS, THEMES
-from reviewlens.models.model_dir import ModelDirectory
+from reviewlens.models.model_dir import ModelDirectory, ModelError
 from reviewlens.models.predictions import LabelledSentence, decide, label_probs
 from reviewlens.models.registry import resolve_model
 from reviewlens.models.schema import AnalysisResult, DocumentFlag, DocumentInfo, ModelInfo, SectionInfo, ThemeSummary
@@ -51,9 +51,17 @@ class Analyzer:
 
     @classmethod
     def load(cls, spec: str | Path | None = None, threads: int | None = None) -> Analyzer:
-        """Load a model directory (a path, a registry name, or None for the promoted default)."""
+        """Load a model directory (a path, a registry name, or None for the promoted default).
+
+        Every failure is a ModelError saying what is wrong, so a server stays up and reports it (/readyz 503).
+        """
         model = ModelDirectory.open(resolve_model(spec))
-        return cls(model, load_scorer(model, threads=threads))
+        try:
+            return cls(model, load_scorer(model, threads=threads))
+        except ModelError:
+            raise
+        except Exception as exc:  # corrupt artefacts raise whatever their library raises (tokenizers, skops, ...)
+            raise ModelError(f"{model.path}: an artefact is corrupt ({type(exc).__name__}: {exc})") from exc
 
     def score(self, sentences: list[str]) -> np.ndarray:
         """Raw (n, themes, 3) probabilities for sentences."""

@@ -52,6 +52,9 @@ def from_annotation(data: str) -> PlainText:
             raise TypeError("annotation must be a list")
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise AnnotationError(f"`data` must be JSON like {{\"annotation\": [{{\"text\": ...}}]}}: {exc}") from None
+    except (RecursionError, ValueError):
+        # Nesting deeper than the parser's stack, or an integer past Python's digit limit: refuse, never a 500.
+        raise AnnotationError("`data` is nested too deeply or holds a number too long to read") from None
     plain: list[str] = []
     original: list[str] = []
     mapping: list[int] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -85,3 +86,24 @@ class BodySizeLimit:
 async def _too_large(send: Send, limit: int) -> None:
     exc = BodyTooLarge(limit)
     await send_json(send, 413, error_body(exc.code, exc.message))
+
+
+class ApiKeyFirst:
+    """Check the API key from the headers before any body is read, so an unauthenticated client cannot make the
+    server receive and parse a large body (FastAPI reads the body before it runs route dependencies)."""
+
+    def __init__(self, app: ASGIApp, check: Callable[[Mapping[str, str]], None], open_paths: set[str]) -> None:
+        self.app = app
+        self.check = check
+        self.open_paths = open_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 401 at once for a protected route without a valid key; otherwise run the app."""
+        if scope["type"] == "http" and scope.get("method") != "OPTIONS" and scope["path"] not in self.open_paths:
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
+            try:
+                self.check(headers)
+            except ApiError as exc:
+                await send_json(send, exc.status, error_body(exc.code, exc.message), exc.headers)
+                return
+        await self.app(scope, receive, send)

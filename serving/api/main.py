@@ -15,9 +15,9 @@ from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.model_dir import ModelError
 from reviewlens.models.schema import RESULT_SCHEMA_VERSION
 from reviewlens.serving.api.admission import AdmissionGate
-from reviewlens.serving.api.deps import require_api_key
+from reviewlens.serving.api.deps import check_api_key, require_api_key
 from reviewlens.serving.api.errors import UnhandledErrors, install_error_handlers
-from reviewlens.serving.api.limits import BodySizeLimit
+from reviewlens.serving.api.limits import ApiKeyFirst, BodySizeLimit
 from reviewlens.serving.api.metrics import Metrics, install_metrics
 from reviewlens.serving.api.routes import analyze, check, system
 from reviewlens.serving.api.settings import Settings
@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
                 # Stay up so /healthz answers and /readyz explains; analysis routes return 503 with this message.
                 app.state.load_error = str(exc)
                 log.error("model not loaded: %s", exc)
+            except Exception as exc:  # a fault Analyzer.load did not foresee is still a state, never a crash
+                app.state.load_error = f"the model could not be loaded: {type(exc).__name__}"
+                log.error("model not loaded: %s: %s", type(exc).__name__, exc)
         try:
             yield
         finally:
@@ -67,6 +70,11 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     # Middleware added later wraps the earlier ones. Outermost first: metrics (so 413s and 500s are counted), CORS
     # (so browsers can read error responses), JSON 500s, then the body limit nearest the routes.
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes, chunk_timeout_s=settings.body_timeout_s)
+    if settings.api_keys:
+        # Before the body is read; the route dependency stays, so the OpenAPI document shows the requirement.
+        app.add_middleware(
+            ApiKeyFirst, check=lambda headers: check_api_key(headers, settings), open_paths={"/healthz", "/readyz"}
+        )
     app.add_middleware(UnhandledErrors)
     if settings.cors_origins:
         app.add_middleware(
