@@ -62,3 +62,20 @@ def test_kill_9_of_score_leaves_no_worker_behind(tmp_path: Path, tiny_model_dir:
     for p in alive:
         p.kill()
     assert not alive, f"{len(alive)} worker process(es) outlived the killed driver"
+
+
+def test_corrupt_store_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
+    """Issue 12 defect 7: a corrupt store gave a 39-line traceback."""
+    from typer.testing import CliRunner
+
+    from reviewlens.cli.main import app
+
+    store = tmp_path / "broken.sqlite"
+    store.write_bytes(b"this is not an SQLite database, just some bytes " * 100)
+    runner = CliRunner()
+    for args in (["score", "--store", str(store), "--export", str(tmp_path / "o.csv")],
+                 ["report", "--store", str(store), "--out", str(tmp_path / "r.html")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert "not a readable reviewlens store" in result.output
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
