@@ -10,6 +10,7 @@ import pytest
 
 from reviewlens.models.extract import ExtractionError, read_bytes
 from reviewlens.models.extract.docx import check_zip_size
+from tests.serving.api.conftest import make_docx
 
 
 def _docx_bomb(xml_bytes: int) -> bytes:
@@ -47,8 +48,6 @@ def test_docx_bomb_that_lies_about_its_size_is_stopped_while_inflating() -> None
 
 
 def test_ordinary_docx_passes_the_check() -> None:
-    from tests.serving.api.conftest import make_docx
-
     data = make_docx(["Analysis", "The worker visited the family."])
     check_zip_size(data, 5_000_000)
     assert "The worker visited" in read_bytes(data, "ok.docx").text

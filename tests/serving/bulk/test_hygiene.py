@@ -11,7 +11,9 @@ from pathlib import Path
 
 import psutil
 import pytest
+from typer.testing import CliRunner
 
+from reviewlens.cli.main import app
 from reviewlens.serving.bulk.run import ScoreOptions, run_lock, score_inputs
 from reviewlens.serving.bulk.store import StoreError
 
@@ -66,10 +68,6 @@ def test_kill_9_of_score_leaves_no_worker_behind(tmp_path: Path, tiny_model_dir:
 
 def test_corrupt_store_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
     """Issue 12 defect 7: a corrupt store gave a 39-line traceback."""
-    from typer.testing import CliRunner
-
-    from reviewlens.cli.main import app
-
     store = tmp_path / "broken.sqlite"
     store.write_bytes(b"this is not an SQLite database, just some bytes " * 100)
     runner = CliRunner()
