@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from reviewlens.models.documents import Document
 from reviewlens.models.extract import ExtractionError, read_bytes
 from reviewlens.models.schema import AnalysisResult
+from reviewlens.serving.api.admission import StopCheck
 from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, require_json, run_bounded
 from reviewlens.serving.api.errors import ApiError, error_responses
 from reviewlens.serving.api.settings import Settings
@@ -85,18 +86,21 @@ async def analyze(
     analyzer: AnalyzerDep,
     settings: SettingsDep,
     format: Annotated[Literal["json", "html"] | None, Query(description="Override the Accept header.")] = None,
-) -> AnalysisResult | HTMLResponse:
+) -> Response:
     """Analyse one draft: labelled sentences with messages and questions, and document flags."""
     check_text(body.text, settings)
-    result = await run_bounded(
-        request,
-        lambda stop: analyzer.analyze(
+    html = _wants_html(request, format)
+
+    def work(stop: StopCheck) -> Response:
+        result = analyzer.analyze(
             body.text, themes=body.themes, min_score=body.min_score, doc_kind=body.doc_kind, should_stop=stop
-        ),
-    )
-    if _wants_html(request, format):
-        return HTMLResponse(render_html(body.text, result))
-    return result
+        )
+        # Rendered here, in the analysis pool: serialising a long result on the event loop would delay /healthz.
+        if html:
+            return HTMLResponse(render_html(body.text, result))
+        return Response(result.model_dump_json(by_alias=True), media_type="application/json")
+
+    return await run_bounded(request, work)
 
 
 @router.post("/analyze/batch", response_model=BatchResponse, dependencies=[Depends(require_json)])
