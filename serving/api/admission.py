@@ -32,7 +32,7 @@ class AdmissionGate:
         self.max_concurrent = max_concurrent
         self.max_queue = max_queue
         self.queue_timeout_s = queue_timeout_s
-        self._executor = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="reviewlens-analysis")
+        self._executor: ThreadPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
         self.waiting = 0
         self.running = 0
@@ -43,6 +43,14 @@ class AdmissionGate:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_concurrent)
         return self._slots
+
+    def _pool(self) -> ThreadPoolExecutor:
+        # Lazily too: an app can be started, shut down and started again (tests do), each time with a fresh pool.
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=self.max_concurrent, thread_name_prefix="reviewlens-analysis"
+            )
+        return self._executor
 
     def _overloaded(self, why: str) -> ApiError:
         self.rejected += 1
@@ -80,7 +88,7 @@ class AdmissionGate:
         loop = asyncio.get_running_loop()
         self.running += 1
         try:
-            future = loop.run_in_executor(self._executor, fn, should_stop)
+            future = loop.run_in_executor(self._pool(), fn, should_stop)
         except BaseException:
             self.running -= 1
             slots.release()
@@ -105,8 +113,12 @@ class AdmissionGate:
             raise
 
     def shutdown(self) -> None:
-        """Stop accepting work; running analyses are told nothing but the pool's threads are not waited for."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Drop the pool (queued work is cancelled, running work is not waited for) and the loop-bound semaphore;
+        a later start gets fresh ones."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = None
+        self._slots = None
 
 
 def _timeout(limit: float) -> ApiError:
