@@ -18,6 +18,7 @@ from reviewlens.models.findings import flag_findings, span_findings
 from reviewlens.models.flags import document_flags
 from reviewlens.models.labels import ANALYSIS_SECTIONS, STRENGTH_LABELS, THEMES
 from reviewlens.models.model_dir import ModelDirectory, ModelError
+from reviewlens.models.overview import overview
 from reviewlens.models.predictions import LabelledSentence, decide, label_probs
 from reviewlens.models.registry import resolve_model
 from reviewlens.models.schema import AnalysisResult, DocumentFlag, DocumentInfo, ModelInfo, SectionInfo, ThemeSummary
@@ -77,6 +78,7 @@ class Analyzer:
         themes: Sequence[str] | None = None,
         min_score: float = 0.0,
         doc_kind: str | None = None,
+        severities: Sequence[str] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> AnalysisResult:
         """Analyse one text (or Document, whose page numbers then appear on findings).
@@ -84,7 +86,8 @@ class Analyzer:
         `should_stop` is polled between documents and scoring batches; when it returns True, `Cancelled` is raised.
         """
         return self.analyze_many(
-            [text], themes=themes, min_score=min_score, doc_kinds=[doc_kind], should_stop=should_stop
+            [text], themes=themes, min_score=min_score, doc_kinds=[doc_kind], severities=severities,
+            should_stop=should_stop,
         )[0]
 
     def analyze_many(
@@ -93,10 +96,13 @@ class Analyzer:
         themes: Sequence[str] | None = None,
         min_score: float = 0.0,
         doc_kinds: Sequence[str | None] | None = None,
+        severities: Sequence[str] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> list[AnalysisResult]:
         """Analyse several texts, scoring all their sentences in batches of `SCORE_BATCH`.
 
+        `themes` and `severities` keep only those findings (the summary, flags and overview still see them all,
+        so asking for concerns alone does not change what the overview says the review does well).
         `should_stop` is polled before each document's segmentation and each scoring batch, so a caller whose
         time limit has passed gets its CPU back within one batch (`Cancelled` is raised).
         """
@@ -123,6 +129,7 @@ class Analyzer:
         decided = decide(probs, self.model.thresholds)
         flat_probs = label_probs(probs)
         theme_set = set(themes) if themes else None
+        severity_set = set(severities) if severities else None
         results = []
         i = 0
         for doc, seg, sents, kind in zip(docs, segs, chosen, kinds, strict=True):
@@ -131,7 +138,7 @@ class Analyzer:
                 for k, s in enumerate(sents)
             ]
             i += len(sents)
-            results.append(self._result(doc, seg, labelled, kind, theme_set, min_score))
+            results.append(self._result(doc, seg, labelled, kind, theme_set, min_score, severity_set))
         return results
 
     def _result(
@@ -142,9 +149,12 @@ class Analyzer:
         doc_kind: str | None,
         themes: set[str] | None,
         min_score: float,
+        severities: set[str] | None = None,
     ) -> AnalysisResult:
         flags = document_flags(labelled, self.model.flags, doc_kind)
         findings = flag_findings(flags, len(doc.text), themes) + span_findings(labelled, doc.page_of, themes, min_score)
+        summary = summarise(labelled, flags, themes)
+        shown_flags = [f for f in flags if not themes or f.theme in themes]
         return AnalysisResult(
             model=self.info,
             document=DocumentInfo(
@@ -158,9 +168,10 @@ class Analyzer:
                 ],
                 headings_found=bool(seg.sections),
             ),
-            summary=summarise(labelled, flags, themes),
-            flags=[f for f in flags if not themes or f.theme in themes],
-            findings=findings,
+            summary=summary,
+            overview=overview(summary, shown_flags, findings),
+            flags=shown_flags,
+            findings=[f for f in findings if not severities or f.severity in severities],
         )
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reviewlens.models.labels import NARRATIVE_SECTIONS, STRENGTH_LABELS
-from reviewlens.models.messages import CHRONOLOGY_DESCRIPTIVE_MESSAGE, TEXT, question_for
+from reviewlens.models.messages import TEXT, Phrasing, phrasing_for
 from reviewlens.models.predictions import LabelledSentence
 from reviewlens.models.schema import DocumentFlag, Finding, Severity
-
-# Narration is expected here, so a DESCRIPTIVE sentence is information rather than a concern.
 
 FLAG_TEXT: dict[str, tuple[str, str]] = {
     "ANALYSIS_MOSTLY_DESCRIPTIVE": (
@@ -36,14 +34,29 @@ FLAG_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def _identity_fact(s: LabelledSentence) -> bool:
+    """A sentence the identity theme also labels: its DESCRIPTIVE finding would ask "why did this happen?" of a
+    fact such as "The family were Muslim.", so the identity finding speaks for it."""
+    return s.label("cultural_competence") is not None
+
+
 def _severity(label: str, sentence: LabelledSentence, analysis_after: bool) -> Severity:
     if label in STRENGTH_LABELS:
         return "strength"
     if label == "DESCRIPTIVE":
-        return "info" if sentence.section in NARRATIVE_SECTIONS else "concern"
+        # Narration is expected in these sections, and an identity fact is asked about as identity instead.
+        if sentence.section in NARRATIVE_SECTIONS or _identity_fact(sentence):
+            return "info"
+        return "concern"
     if label == "IDENTITY_MENTION":
         return "info" if analysis_after else "concern"
     return "concern"
+
+
+def _phrasing(label: str, s: LabelledSentence) -> Phrasing:
+    if label == "DESCRIPTIVE" and _identity_fact(s) and s.section not in NARRATIVE_SECTIONS:
+        return next(p for p in TEXT[label].phrasings if p.key == "identity_fact")
+    return phrasing_for(label, s.text, s.section)
 
 
 def span_findings(
@@ -52,7 +65,7 @@ def span_findings(
     themes: set[str] | None = None,
     min_score: float = 0.0,
 ) -> list[Finding]:
-    """One finding per decided label of each sentence, in text order."""
+    """One finding per sentence per theme (its decided label), in text order."""
     last_analysis = max(
         (s.start for s in sentences if s.label("cultural_competence") == "CULTURAL_ANALYSIS"), default=-1
     )
@@ -62,11 +75,9 @@ def span_findings(
             if (themes and theme not in themes) or score < min_score:
                 continue
             severity = _severity(label, s, analysis_after=last_analysis > s.start)
-            text = TEXT[label]
-            message = text.message
-            if label == "DESCRIPTIVE" and severity == "info":
-                message = CHRONOLOGY_DESCRIPTIVE_MESSAGE
-            elif label == "IDENTITY_MENTION" and severity == "info":
+            phrasing = _phrasing(label, s)
+            message = phrasing.message
+            if label == "IDENTITY_MENTION" and severity == "info":
                 message = "Identity is stated here and the review goes on to consider its significance."
             findings.append(
                 Finding(
@@ -79,8 +90,8 @@ def span_findings(
                     score=round(score, 4),
                     severity=severity,
                     message=message,
-                    short_message=text.short,
-                    question=question_for(label, s.text),
+                    short_message=TEXT[label].short,
+                    question=phrasing.question,
                     section=s.section,
                     page=page_of(s.start),
                 )

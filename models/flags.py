@@ -261,3 +261,18 @@ def document_flags(sents: list[LabelledSentence], cfg: FlagConfig, doc_kind: str
         cultural_flag(sents, cfg),
         risk_flag(sents, cfg),
     ]
+
+
+def flag_minimums(cfg: FlagConfig) -> dict[str, int]:
+    """The fewest classified sentences a text needs before each flag's verdict means anything.
+
+    A flag whose rule has no minimum of its own (ethnicity) takes the cultural flags' one: in a few sentences,
+    not naming an ethnicity says nothing about a review. Used where short texts are checked (an editor's paragraph).
+    """
+    return {
+        "ANALYSIS_MOSTLY_DESCRIPTIVE": cfg.min_depth_sentences,
+        "ETHNICITY_NOT_RECORDED": cfg.min_cultural_sentences,
+        "ETHNICITY_WITHHELD": cfg.min_cultural_sentences,
+        "CULTURAL_ANALYSIS_MISSING": cfg.min_cultural_sentences,
+        "RISK_REASONING_WEAK": cfg.min_risk_sentences,
+    }

@@ -30,6 +30,16 @@ THEME_BY_NAME: dict[str, Theme] = {t.name: t for t in THEMES}
 LABELS: tuple[str, ...] = tuple(label for t in THEMES for label in t.labels)
 THEME_OF_LABEL: dict[str, str] = {label: t.name for t in THEMES for label in t.labels}
 
+# What a reviewer reads instead of a label name: the page, the rule pages and the LanguageTool door use these.
+PLAIN_LABELS: dict[str, str] = {
+    "DESCRIPTIVE": "Narrates without explaining why",
+    "ANALYTICAL": "Explains why",
+    "IDENTITY_MENTION": "Identity mentioned, not analysed",
+    "CULTURAL_ANALYSIS": "Considers identity and culture",
+    "RISK_UNSUPPORTED": "Risk judgement without grounds",
+    "RISK_REASONED": "Risk judgement with its grounds",
+}
+
 # Strengths are what the Panel asks reviews to do more of; the rest are the weaknesses reviewlens exists to flag.
 STRENGTH_LABELS = frozenset({"ANALYTICAL", "CULTURAL_ANALYSIS", "RISK_REASONED"})
 

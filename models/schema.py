@@ -6,13 +6,16 @@ any language can slice its own copy of the draft. Bump RESULT_SCHEMA_VERSION on 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RESULT_SCHEMA_VERSION = "1.0"
+# 1.1 adds `overview` (a field with a default, so 1.0 readers of stored results still parse them).
+RESULT_SCHEMA_VERSION = "1.1"
+
 
 Severity = Literal["concern", "strength", "info"]
+SEVERITIES: tuple[str, ...] = get_args(Severity)
 FlagStatus = Literal["raised", "not_raised", "insufficient_text"]
 
 
@@ -114,5 +117,8 @@ class AnalysisResult(_Frozen):
     offset_unit: Literal["codepoint"] = "codepoint"
     document: DocumentInfo
     summary: dict[str, ThemeSummary]
+    overview: str = Field(
+        default="", description="One paragraph: what the review does well and the three things to look at first."
+    )
     flags: list[DocumentFlag]
     findings: list[Finding]

@@ -93,10 +93,3 @@ def test_documents_spread_over_the_analytical_share(register) -> None:
 def test_label_density_per_theme_is_in_the_documented_range(register) -> None:
     for theme, (low, high) in DENSITY.items():
         assert low <= register.density[theme] <= high, (theme, register.density[theme])
-
-
-def test_no_near_duplicates_between_splits(records) -> None:
-    splits = read_splits(SPLITS)
-    split_of = {r.id: splits[r.document_id] for r in records}
-    pairs = [p for p in near_duplicates(records, threshold=0.6) if split_of[p.a_record] != split_of[p.b_record]]
-    assert not pairs, "\n".join(f"{p.jaccard:.2f} {p.a_text!r} ~ {p.b_text!r}" for p in pairs[:5])

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from reviewlens.models.rules import RULES, category_id, rule_id, theme_title
 from reviewlens.models.schema import AnalysisResult, Finding
 
 CONTEXT_CHARS = 40
@@ -90,16 +91,84 @@ def utf16_offset(text: str, index: int) -> int:
     return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
 
 
-def _match(f: Finding, src: PlainText) -> dict[str, Any]:
+def context_text(text: str) -> str:
+    """A match's context as LanguageTool sends it: line breaks become spaces, one for one, so offsets still hold
+    and a client's caret line (pylanguagetool prints one under the context) stays aligned."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+@dataclass(frozen=True)
+class RuleFilter:
+    """LanguageTool's rule parameters: which rules and categories are switched on or off, and the level."""
+
+    disabled_rules: frozenset[str] = frozenset()
+    enabled_rules: frozenset[str] = frozenset()
+    disabled_categories: frozenset[str] = frozenset()
+    enabled_categories: frozenset[str] = frozenset()
+    enabled_only: bool = False
+    picky: bool = False
+
+    @classmethod
+    def parse(
+        cls,
+        disabled_rules: str | None = None,
+        enabled_rules: str | None = None,
+        disabled_categories: str | None = None,
+        enabled_categories: str | None = None,
+        enabled_only: str | bool | None = None,
+        level: str | None = None,
+    ) -> RuleFilter:
+        """From the comma-separated form or query fields LanguageTool clients send (ids are case-insensitive)."""
+
+        def ids(value: str | None) -> frozenset[str]:
+            return frozenset(v.strip().upper() for v in (value or "").split(",") if v.strip())
+
+        only = enabled_only if isinstance(enabled_only, bool) else str(enabled_only or "").lower() == "true"
+        return cls(ids(disabled_rules), ids(enabled_rules), ids(disabled_categories), ids(enabled_categories),
+                   only, (level or "").lower() == "picky")
+
+    def allows(self, f: Finding) -> bool:
+        """Whether a finding is reported: concerns by default, strengths at the picky level or when enabled by
+        id or category, never `info`; enabledOnly keeps only what is enabled; disabled ids and categories win."""
+        rule, category = rule_id(f.label), category_id(f.theme)
+        if rule in self.disabled_rules or category in self.disabled_categories or f.severity == "info":
+            return False
+        enabled = rule in self.enabled_rules or category in self.enabled_categories
+        if self.enabled_only:
+            return enabled
+        return f.severity == "concern" or self.picky or enabled
+
+
+def _rule(f: Finding, base_url: str) -> dict[str, Any]:
+    rule = RULES.get(rule_id(f.label))
+    return {
+        "id": rule_id(f.label),
+        "description": rule.title if rule else f.short_message,
+        "issueType": "style",
+        "category": {"id": category_id(f.theme), "name": f"reviewlens: {theme_title(f.theme)}"},
+        "urls": [{"value": f"{base_url}/rules/{rule_id(f.label)}"}],
+    }
+
+
+def _match(group: list[Finding], src: PlainText, base_url: str) -> dict[str, Any]:
+    """One match for one sentence; where several themes flag it, their messages are merged into one."""
+    f = group[0]
     start = src.to_original[f.offset]
-    end = src.to_original[min(f.offset + f.length, len(src.to_original) - 1)]
+    # The end is one past the sentence's last character, so a closing tag after it is never part of the match.
+    last = f.offset + max(f.length, 1) - 1
+    end = src.to_original[min(last, len(src.to_original) - 2)] + 1 if f.length else start
     text = src.original
     c_start = max(0, start - CONTEXT_CHARS)
     c_end = min(len(text), end + CONTEXT_CHARS)
-    context = text[c_start:c_end]
+    context = context_text(text[c_start:c_end])
+    if len(group) == 1:
+        message = f"{f.message} {f.question}"
+    else:
+        message = " ".join(f"{RULES[rule_id(g.label)].title if rule_id(g.label) in RULES else g.short_message}: "
+                           f"{g.message} {g.question}" for g in group)
     return {
-        "message": f"{f.message} {f.question}",
-        "shortMessage": f.short_message,
+        "message": message,
+        "shortMessage": " · ".join(g.short_message for g in group),
         "replacements": [],
         "offset": utf16_offset(text, start),
         "length": utf16_offset(text, end) - utf16_offset(text, start),
@@ -109,13 +178,8 @@ def _match(f: Finding, src: PlainText) -> dict[str, Any]:
             "length": utf16_offset(context, end - c_start) - utf16_offset(context, start - c_start),
         },
         "sentence": f.text,
-        "type": {"typeName": "Hint"},
-        "rule": {
-            "id": f"REVIEWLENS_{f.label}",
-            "description": f.short_message,
-            "issueType": "style",
-            "category": {"id": f"REVIEWLENS_{f.theme.upper()}", "name": f"reviewlens: {f.theme.replace('_', ' ')}"},
-        },
+        "type": {"typeName": "Hint" if f.severity == "concern" else "Other"},
+        "rule": _rule(f, base_url),
         "ignoreForIncompleteSentence": False,
         "contextForSureMatch": 0,
     }
@@ -129,16 +193,41 @@ def _first_line(text: str) -> tuple[int, int]:
     return 0, 0
 
 
-def to_languagetool(result: AnalysisResult, src: PlainText, language: str) -> dict[str, Any]:
-    """LanguageTool's response for the concerns of a result (document flags become matches on the first line)."""
-    matches = []
+def _rank(f: Finding) -> tuple[int, float]:
+    # The match's rule is its most serious finding: concerns before strengths, then the more confident one.
+    return (0 if f.severity == "concern" else 1, -f.score)
+
+
+def to_languagetool(
+    result: AnalysisResult,
+    src: PlainText,
+    language: str,
+    rules: RuleFilter | None = None,
+    flag_minimums: dict[str, int] | None = None,
+    base_url: str = "",
+) -> dict[str, Any]:
+    """LanguageTool's response: one match per sentence (its findings merged), filtered by the client's rule
+    settings; document flags become matches on the first line, only on texts long enough for them to mean
+    anything (an editor checking one paragraph would otherwise always hear that ethnicity is not recorded)."""
+    rules = rules or RuleFilter()
+    minimums = flag_minimums or {}
     start, length = _first_line(src.text)
+    by_sentence: dict[tuple[int, int], list[Finding]] = {}
     for f in result.findings:
-        if f.severity != "concern":
+        if not rules.allows(f):
             continue
         if f.scope == "document":
+            if result.document.classified_sentences < minimums.get(f.label, 0):
+                continue
             f = f.model_copy(update={"offset": start, "length": length, "text": src.text[start : start + length]})
-        matches.append(_match(f, src))
+            # A flag keeps a match of its own: it speaks of the whole review, not of the first line.
+            by_sentence[(start, -len(by_sentence) - 1)] = [f]
+            continue
+        by_sentence.setdefault((f.offset, f.length), []).append(f)
+    matches = [
+        _match(sorted(group, key=_rank), src, base_url)
+        for _key, group in sorted(by_sentence.items(), key=lambda kv: (kv[0][0], kv[0][1] >= 0))
+    ]
     return {
         "software": SOFTWARE,
         "warnings": {"incompleteResults": False},

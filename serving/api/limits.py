@@ -92,14 +92,18 @@ class ApiKeyFirst:
     """Check the API key from the headers before any body is read, so an unauthenticated client cannot make the
     server receive and parse a large body (FastAPI reads the body before it runs route dependencies)."""
 
-    def __init__(self, app: ASGIApp, check: Callable[[Mapping[str, str]], None], open_paths: set[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, check: Callable[[Mapping[str, str]], None], guarded_prefixes: tuple[str, ...]
+    ) -> None:
         self.app = app
         self.check = check
-        self.open_paths = open_paths
+        self.guarded_prefixes = guarded_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer 401 at once for a protected route without a valid key; otherwise run the app."""
-        if scope["type"] == "http" and scope.get("method") != "OPTIONS" and scope["path"] not in self.open_paths:
+        if scope["type"] == "http" and scope.get("method") != "OPTIONS" and scope["path"].startswith(
+            self.guarded_prefixes
+        ):
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
             try:
                 self.check(headers)

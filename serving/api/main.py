@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from starlette.formparsers import MultiPartParser
 
 from reviewlens.models.analyzer import Analyzer
@@ -19,8 +20,9 @@ from reviewlens.serving.api.deps import check_api_key, require_api_key
 from reviewlens.serving.api.errors import UnhandledErrors, install_error_handlers
 from reviewlens.serving.api.limits import ApiKeyFirst, BodySizeLimit
 from reviewlens.serving.api.metrics import Metrics, install_metrics
-from reviewlens.serving.api.routes import analyze, check, system
+from reviewlens.serving.api.routes import analyze, check, system, workspace
 from reviewlens.serving.api.settings import Settings
+from reviewlens.serving.api.static import DOCS_ASSETS, DOCS_STATIC_URL
 
 log = logging.getLogger("reviewlens.api")
 
@@ -53,6 +55,11 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         description="Highlights descriptive analysis, unexamined identity and unsupported risk judgements in "
         "child-safeguarding practice reviews. Request text is never logged or stored.",
         lifespan=lifespan,
+        openapi_tags=[
+            {"name": "analyze", "description": "Analyse a draft (JSON, plain text or a file); JSON or HTML back."},
+            {"name": "languagetool", "description": "LanguageTool's API, for editors and LanguageTool clients."},
+            {"name": "system", "description": "Health, readiness, the loaded model and metrics."},
+        ],
         # Served by system.secured instead, so that with API keys set only /healthz and /readyz are open.
         openapi_url=None,
         docs_url=None,
@@ -71,9 +78,10 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     # (so browsers can read error responses), JSON 500s, then the body limit nearest the routes.
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes, chunk_timeout_s=settings.body_timeout_s)
     if settings.api_keys:
-        # Before the body is read; the route dependency stays, so the OpenAPI document shows the requirement.
+        # The routes that read a body are checked before it is read; the route dependency stays (and guards the
+        # docs and metrics), so the OpenAPI document shows the requirement. The page and the probes stay open.
         app.add_middleware(
-            ApiKeyFirst, check=lambda headers: check_api_key(headers, settings), open_paths={"/healthz", "/readyz"}
+            ApiKeyFirst, check=lambda headers: check_api_key(headers, settings), guarded_prefixes=("/v1/", "/v2/")
         )
     app.add_middleware(UnhandledErrors)
     if settings.cors_origins:
@@ -83,6 +91,9 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         )
     install_metrics(app, app.state.metrics)
     secured = [Depends(require_api_key)]
+    # Swagger UI and ReDoc assets ship in a Python package, so /docs and /redoc work without internet.
+    app.mount(DOCS_STATIC_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+    app.include_router(workspace.router)
     app.include_router(system.router)
     app.include_router(system.secured)
     app.include_router(analyze.router, dependencies=secured)

@@ -13,7 +13,7 @@ from typing import Any
 import datasets
 
 from reviewlens.training.corpus.records import Record
-from reviewlens.training.corpus.splits import SPLIT_NAMES, read_splits
+from reviewlens.training.corpus.splits import FIT_SPLITS, SPLIT_NAMES, read_splits
 from reviewlens.training.corpus.units import record_units, theme_names
 from reviewlens.training.corpus.validate import load_corpus
 
@@ -80,4 +80,7 @@ def load_dataset_dict(paths: Sequence[str | Path], splits_path: str | Path) -> d
             + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         )
     rows = _rows(records, splits)
-    return datasets.DatasetDict({name: _build([r for r in rows if r["split"] == name]) for name in SPLIT_NAMES})
+    # train/dev/test always; challenge only where the corpus has one (a corpus need not).
+    present = {r["split"] for r in rows}
+    names = [n for n in SPLIT_NAMES if n in FIT_SPLITS or n in present]
+    return datasets.DatasetDict({name: _build([r for r in rows if r["split"] == name]) for name in names})

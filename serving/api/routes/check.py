@@ -1,43 +1,126 @@
-"""POST /v2/check and GET /v2/languages: a LanguageTool-compatible door for editor add-ons."""
+"""POST and GET /v2/check, GET /v2/languages: a LanguageTool-compatible door for editors and LanguageTool clients.
+
+Every rule parameter LanguageTool defines is honoured: disabledRules, enabledRules, disabledCategories,
+enabledCategories, enabledOnly and level (`picky` adds the strengths). motherTongue and preferredVariants are
+accepted and have no effect (reviewlens reads English only).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 
+from reviewlens.models.flags import flag_minimums
 from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, run_bounded
 from reviewlens.serving.api.errors import ApiError, error_responses
-from reviewlens.serving.api.languagetool import LANGUAGES, AnnotationError, from_annotation, from_plain, to_languagetool
+from reviewlens.serving.api.languagetool import (
+    LANGUAGES,
+    AnnotationError,
+    RuleFilter,
+    from_annotation,
+    from_plain,
+    to_languagetool,
+)
 from reviewlens.serving.api.routes.analyze import check_text
 
 router = APIRouter(
     prefix="/v2", tags=["languagetool"], responses=error_responses(400, 401, 413, 422, 500, 503, 504)
 )
 
+_DOC = {
+    "text": "The draft as plain text (or send `data`).",
+    "data": 'LanguageTool\'s annotated text: {"annotation": [{"text": ...}, {"markup": ..., "interpretAs": ...}]}.',
+    "language": "en, en-GB, en-US or auto.",
+    "disabledRules": "Comma-separated rule ids not to report, e.g. REVIEWLENS_DESCRIPTIVE.",
+    "enabledRules": "Comma-separated rule ids to report as well (the strengths are off unless enabled or picky).",
+    "disabledCategories": "Comma-separated categories (themes) not to report, e.g. REVIEWLENS_ANALYSIS_DEPTH.",
+    "enabledCategories": "Comma-separated categories to report as well.",
+    "enabledOnly": "`true`: report only the enabled rules and categories.",
+    "level": "`picky` also reports the strengths (sentences that explain, analyse identity, give grounds).",
+}
+
+
+@dataclass(frozen=True)
+class CheckParams:
+    """A check request's fields, from a form (POST) or a query string (GET)."""
+
+    text: str | None
+    data: str | None
+    language: str
+    rules: RuleFilter
+
+
+async def _run_check(params: CheckParams, request: Request, analyzer: AnalyzerDep, settings: SettingsDep
+                     ) -> dict[str, Any]:
+    if not params.language.lower().startswith(("en", "auto")):
+        # Not echoed: every form field may carry draft text, and error bodies never do.
+        raise ApiError(400, "unsupported_language", "reviewlens reads English only: send en, en-GB, en-US or auto.")
+    if params.rules.enabled_only and not (params.rules.enabled_rules or params.rules.enabled_categories):
+        raise ApiError(400, "invalid_request", "enabledOnly needs enabledRules or enabledCategories.")
+    if params.text is None and params.data is None:
+        raise ApiError(422, "empty_text", "Send the draft in the `text` or `data` field.")
+    try:
+        src = from_plain(params.text) if params.text is not None else from_annotation(params.data or "")
+    except AnnotationError as exc:
+        raise ApiError(422, "invalid_annotation", str(exc)) from None
+    check_text(src.text, settings, where="text" if params.text is not None else "data")
+    result = await run_bounded(request, lambda stop: analyzer.analyze(src.text, should_stop=stop))
+    base_url = str(request.base_url).rstrip("/")
+    return to_languagetool(result, src, params.language, params.rules, flag_minimums(analyzer.model.flags), base_url)
+
+
+def _form(
+    language: Annotated[str, Form(description=_DOC["language"])] = "en-GB",
+    text: Annotated[str | None, Form(description=_DOC["text"])] = None,
+    data: Annotated[str | None, Form(description=_DOC["data"])] = None,
+    disabledRules: Annotated[str | None, Form(description=_DOC["disabledRules"])] = None,
+    enabledRules: Annotated[str | None, Form(description=_DOC["enabledRules"])] = None,
+    disabledCategories: Annotated[str | None, Form(description=_DOC["disabledCategories"])] = None,
+    enabledCategories: Annotated[str | None, Form(description=_DOC["enabledCategories"])] = None,
+    enabledOnly: Annotated[str | None, Form(description=_DOC["enabledOnly"])] = None,
+    level: Annotated[str | None, Form(description=_DOC["level"])] = None,
+    motherTongue: Annotated[str | None, Form()] = None,
+    preferredVariants: Annotated[str | None, Form()] = None,
+) -> CheckParams:
+    """The POSTed form's fields (LanguageTool's parameter names)."""
+    rules = RuleFilter.parse(disabledRules, enabledRules, disabledCategories, enabledCategories, enabledOnly, level)
+    return CheckParams(text, data, language, rules)
+
+
+def _query(
+    language: Annotated[str, Query(description=_DOC["language"])] = "en-GB",
+    text: Annotated[str | None, Query(description=_DOC["text"])] = None,
+    data: Annotated[str | None, Query(description=_DOC["data"])] = None,
+    disabledRules: Annotated[str | None, Query(description=_DOC["disabledRules"])] = None,
+    enabledRules: Annotated[str | None, Query(description=_DOC["enabledRules"])] = None,
+    disabledCategories: Annotated[str | None, Query(description=_DOC["disabledCategories"])] = None,
+    enabledCategories: Annotated[str | None, Query(description=_DOC["enabledCategories"])] = None,
+    enabledOnly: Annotated[str | None, Query(description=_DOC["enabledOnly"])] = None,
+    level: Annotated[str | None, Query(description=_DOC["level"])] = None,
+    motherTongue: Annotated[str | None, Query()] = None,
+    preferredVariants: Annotated[str | None, Query()] = None,
+) -> CheckParams:
+    """The same fields from a query string (GET, as some LanguageTool clients send short checks)."""
+    rules = RuleFilter.parse(disabledRules, enabledRules, disabledCategories, enabledCategories, enabledOnly, level)
+    return CheckParams(text, data, language, rules)
+
 
 @router.post("/check")
 async def check(
-    request: Request,
-    analyzer: AnalyzerDep,
-    settings: SettingsDep,
-    language: Annotated[str, Form()] = "en-GB",
-    text: Annotated[str | None, Form()] = None,
-    data: Annotated[str | None, Form()] = None,
+    params: Annotated[CheckParams, Depends(_form)], request: Request, analyzer: AnalyzerDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    """LanguageTool's check: form fields `text` or `data`, and `language`; concerns come back as `matches`."""
-    if not language.lower().startswith(("en", "auto")):
-        # Not echoed: every form field may carry draft text, and error bodies never do.
-        raise ApiError(400, "unsupported_language", "reviewlens reads English only: send en, en-GB, en-US or auto.")
-    if text is None and data is None:
-        raise ApiError(422, "empty_text", "Send the draft in the `text` or `data` form field.")
-    try:
-        src = from_plain(text) if text is not None else from_annotation(data or "")
-    except AnnotationError as exc:
-        raise ApiError(422, "invalid_annotation", str(exc)) from None
-    check_text(src.text, settings, where="text" if text is not None else "data")
-    result = await run_bounded(request, lambda stop: analyzer.analyze(src.text, should_stop=stop))
-    return to_languagetool(result, src, language)
+    """LanguageTool's check: concerns (and, at `level=picky`, strengths) come back as `matches`, one per sentence."""
+    return await _run_check(params, request, analyzer, settings)
+
+
+@router.get("/check")
+async def check_get(
+    params: Annotated[CheckParams, Depends(_query)], request: Request, analyzer: AnalyzerDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """LanguageTool's check by GET. Prefer POST for drafts: a query string can end up in a proxy's log."""
+    return await _run_check(params, request, analyzer, settings)
 
 
 @router.get("/languages")

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from reviewlens.models.registry import default_name, list_models
 from reviewlens.serving.api.deps import AnalyzerDep, get_settings, is_authenticated, require_api_key
 from reviewlens.serving.api.errors import error_responses
+from reviewlens.serving.api.static import DOCS_STATIC_URL, html_page
 
 router = APIRouter(tags=["system"])
 secured = APIRouter(tags=["system"], dependencies=[Depends(require_api_key)], responses=error_responses(401))
@@ -90,13 +91,22 @@ async def openapi(request: Request) -> JSONResponse:
 
 @secured.get("/docs", include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
-    """Swagger UI."""
+    """Swagger UI, from assets served by this app (no CDN)."""
     root = request.scope.get("root_path", "").rstrip("/")
-    return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title="reviewlens - Swagger UI")
+    return html_page(get_swagger_ui_html(
+        openapi_url=f"{root}/openapi.json", title="reviewlens - Swagger UI",
+        swagger_js_url=f"{root}{DOCS_STATIC_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}{DOCS_STATIC_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{root}{DOCS_STATIC_URL}/favicon.png",
+    ))
 
 
 @secured.get("/redoc", include_in_schema=False)
 async def redoc(request: Request) -> HTMLResponse:
-    """ReDoc."""
+    """ReDoc, from assets served by this app (no CDN, no Google Fonts)."""
     root = request.scope.get("root_path", "").rstrip("/")
-    return get_redoc_html(openapi_url=f"{root}/openapi.json", title="reviewlens - ReDoc")
+    return html_page(get_redoc_html(
+        openapi_url=f"{root}/openapi.json", title="reviewlens - ReDoc",
+        redoc_js_url=f"{root}{DOCS_STATIC_URL}/redoc.standalone.js",
+        redoc_favicon_url=f"{root}{DOCS_STATIC_URL}/favicon.png", with_google_fonts=False,
+    ))

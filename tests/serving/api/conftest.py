@@ -50,7 +50,7 @@ SERVER_TEXT_LIMIT = 100_000
 class LiveServer:
     """`reviewlens serve` in a subprocess on a free loopback port, its stderr captured to a file."""
 
-    def __init__(self, model_dir: Path, stderr: Path) -> None:
+    def __init__(self, model_dir: Path, stderr: Path, extra_env: dict[str, str] | None = None) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = int(s.getsockname()[1])
@@ -59,6 +59,7 @@ class LiveServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWLENS_")}
         # Limits from the environment, to show `serve` reads REVIEWLENS_* settings.
         env |= {"REVIEWLENS_MAX_TEXT_CHARS": str(SERVER_TEXT_LIMIT), "REVIEWLENS_MAX_UPLOAD_BYTES": "200000"}
+        env |= extra_env or {}
         with stderr.open("wb") as err:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "reviewlens.cli", "serve", "--model", str(model_dir), "--port", str(port)],

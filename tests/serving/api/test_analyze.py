@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
-import re
+from html.parser import HTMLParser
 
+import pytest
 from fastapi.testclient import TestClient
 
 from reviewlens.models.schema import RESULT_SCHEMA_VERSION, AnalysisResult
@@ -70,6 +71,41 @@ def test_themes_and_min_score_filter(client: TestClient, sample_review: str) -> 
     assert len(_spans(high)) < len(_spans(full))
 
 
+class _Marks(HTMLParser):
+    """The highlighted sentences of a rendered page: (classes, findings ids, text without the label tags)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.marks: list[tuple[list[str], list[str], str]] = []
+        self._in_mark = False
+        self._in_tags = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "mark" and "hl" in (a.get("class") or "").split():
+            self._in_mark = True
+            self.marks.append(((a.get("class") or "").split(), (a.get("data-findings") or "").split(), ""))
+        elif self._in_mark and tag == "sup":
+            self._in_tags += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "sup" and self._in_tags:
+            self._in_tags -= 1
+        elif tag == "mark":
+            self._in_mark = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_mark and not self._in_tags:
+            classes, ids, text = self.marks[-1]
+            self.marks[-1] = (classes, ids, text + data)
+
+
+def marks_of(page: str) -> list[tuple[list[str], list[str], str]]:
+    parser = _Marks()
+    parser.feed(page)
+    return parser.marks
+
+
 def test_html_by_accept_header_or_query(client: TestClient, sample_review: str) -> None:
     text = sample_review + "\n\nThe <b>team</b> & the family \"agreed\"."
     findings = _spans(client.post("/v1/analyze", json={"text": text}).json())
@@ -78,13 +114,94 @@ def test_html_by_accept_header_or_query(client: TestClient, sample_review: str) 
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/html")
         page = r.text
-        marks = re.findall(r"<mark class=\"(\w+)\"[^>]*>(.*?)<span", page, flags=re.S)
+        marks = marks_of(page)
+        # One highlight per sentence, listing every finding on it (two themes share one highlight).
         assert len(marks) == len({f["offset"] for f in findings})
-        assert {html.unescape(m[1]) for m in marks} == {f["text"] for f in findings}
+        assert sum(len(ids) for _, ids, _ in marks) == len(findings)
+        assert {m[2] for m in marks} == {f["text"] for f in findings}
         assert "<b>team</b>" not in page and "&lt;b&gt;team&lt;/b&gt;" in page
+        # Messages and questions are on the page itself, not in tooltips; labels are in plain words.
+        assert 'title="' not in page
+        assert all(html.escape(f["question"], quote=False) in page for f in findings)
+        assert "Risk judgement without grounds" in page or "Narrates without explaining why" in page
     # ?format=json wins over a browser's Accept header.
     r = client.post("/v1/analyze", params={"format": "json"}, json={"text": text}, headers={"Accept": "text/html"})
     assert r.headers["content-type"].startswith("application/json")
+
+
+def test_two_themes_on_one_sentence_share_one_highlight(client: TestClient, sample_review: str) -> None:
+    result = client.post("/v1/analyze", json={"text": sample_review}).json()
+    spans = _spans(result)
+    per_sentence: dict[int, list[str]] = {}
+    for f in spans:
+        per_sentence.setdefault(f["offset"], []).append(f["theme"])
+    # One finding per sentence per theme.
+    assert all(len(themes) == len(set(themes)) for themes in per_sentence.values())
+    shared = {o for o, themes in per_sentence.items() if len(themes) > 1}
+    assert shared, "the sample has sentences labelled in two themes"
+    page = client.post("/v1/analyze?format=html", json={"text": sample_review}).text
+    by_text = {text: (classes, ids) for classes, ids, text in marks_of(page)}
+    for offset in shared:
+        classes, ids = by_text[next(f["text"] for f in spans if f["offset"] == offset)]
+        assert len(ids) == len(per_sentence[offset])
+        assert {c.removeprefix("theme-") for c in classes if c.startswith("theme-")} == set(per_sentence[offset])
+
+
+def test_plain_text_body(client: TestClient, sample_review: str) -> None:
+    as_json = client.post("/v1/analyze", json={"text": sample_review}).json()
+    r = client.post("/v1/analyze", content=sample_review.encode("utf-8"), headers={"content-type": "text/plain"})
+    assert r.status_code == 200 and r.json() == as_json
+    latin = "Analysis\n\nThe social worker visited Zoë at home and accepted her mother's account."
+    r = client.post("/v1/analyze", content=latin.encode("latin-1"),
+                    headers={"content-type": "text/plain; charset=ISO-8859-1"})
+    assert r.status_code == 200 and r.json()["document"]["characters"] == len(latin)
+    r = client.post("/v1/analyze", content=b"caf\xe9 visit", headers={"content-type": "text/plain"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_text"
+    r = client.post("/v1/analyze?severity=concern&themes=risk_reasoning&format=html", content=sample_review.encode(),
+                    headers={"content-type": "text/plain"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert {c for classes, _, _ in marks_of(r.text) for c in classes if c.startswith(("sev-", "theme-"))} == {
+        "sev-concern", "theme-risk_reasoning"}
+
+
+@pytest.mark.parametrize("where", ["body", "query"])
+def test_severity_and_theme_filters(client: TestClient, sample_review: str, where: str) -> None:
+    full = client.post("/v1/analyze", json={"text": sample_review}).json()
+    assert {f["severity"] for f in full["findings"]} == {"concern", "strength", "info"}
+    wanted = {"severity": ["concern", "strength"], "themes": ["analysis_depth", "risk_reasoning"]}
+    if where == "body":
+        r = client.post("/v1/analyze", json={"text": sample_review, **wanted})
+        batch = client.post("/v1/analyze/batch", json={"texts": [sample_review], **wanted})
+    else:
+        r = client.post("/v1/analyze", json={"text": sample_review}, params=wanted)
+        batch = client.post("/v1/analyze/batch", json={"texts": [sample_review]}, params=wanted)
+    upload = client.post("/v1/analyze/file", files={"file": ("d.txt", sample_review.encode())}, params=wanted)
+    expected = [f for f in full["findings"]
+                if f["severity"] in wanted["severity"] and f["theme"] in wanted["themes"]]
+    for result in (r.json(), batch.json()["results"][0], upload.json()):
+        assert result["findings"] == expected
+        # The overview still speaks of the whole review, whatever the filter shows.
+        assert result["overview"] == full["overview"] or set(result["summary"]) != set(full["summary"])
+    r = client.post("/v1/analyze", json={"text": sample_review}, params={"severity": "bad"})
+    assert r.status_code == 422
+
+
+def test_file_upload_as_html(client: TestClient, sample_review: str) -> None:
+    for kwargs in ({"params": {"format": "html"}}, {"headers": {"Accept": "text/html"}}):
+        r = client.post("/v1/analyze/file", files={"file": ("d.md", sample_review.encode())}, **kwargs)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        assert marks_of(r.text) and 'id="results"' in r.text
+    r = client.post("/v1/analyze/file", files={"file": ("d.md", sample_review.encode())})
+    assert r.headers["content-type"].startswith("application/json")
+
+
+def test_overview_names_strengths_and_three_things_first(client: TestClient, sample_review: str) -> None:
+    result = client.post("/v1/analyze", json={"text": sample_review}).json()
+    overview = result["overview"]
+    assert overview.startswith("What the review does well:")
+    assert "Look first at: (1)" in overview and "(4)" not in overview
+    concerns = [f for f in result["findings"] if f["severity"] == "concern"]
+    assert (concerns and "(3)" in overview) or len({f["label"] for f in concerns}) < 3
 
 
 def test_batch_keeps_order_and_matches_single_results(client: TestClient, sample_review: str) -> None:
@@ -157,3 +274,12 @@ def test_docx_and_txt_uploads(client: TestClient, sample_review: str) -> None:
     r = client.post("/v1/analyze/file", files={"file": ("review.TXT", txt, "text/plain")})
     assert r.status_code == 200
     assert r.json()["findings"] == client.post("/v1/analyze", json={"text": "\n\n".join(paras)}).json()["findings"]
+
+
+def test_the_query_fills_what_the_body_leaves_unset(client: TestClient, sample_review: str) -> None:
+    body_wins = client.post("/v1/analyze?severity=info", json={"text": sample_review, "severity": ["concern"]}).json()
+    assert {f["severity"] for f in body_wins["findings"]} == {"concern"}
+    high = client.post("/v1/analyze?min_score=0.9", json={"text": sample_review}).json()
+    assert _spans(high) and all(f["score"] >= 0.9 for f in _spans(high))
+    rapid = client.post("/v1/analyze?doc_kind=rapid_review", json={"text": sample_review}).json()
+    assert rapid["document"]["doc_kind"] == "rapid_review"

@@ -6,7 +6,10 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
+from reviewlens.models.labels import PLAIN_LABELS
+from reviewlens.models.rules import RULES
 from tests.serving.api.conftest import FLAG_DRAFT
 
 
@@ -26,43 +29,135 @@ def _concerns(client: TestClient, text: str) -> list[dict]:
     return [f for f in result["findings"] if f["severity"] == "concern"]
 
 
-def test_check_returns_languagetool_matches_for_concerns(client: TestClient, tricky_review: str) -> None:
+def _by_sentence(findings: list[dict]) -> dict[str, set[str]]:
+    """Span findings' sentence text → the rule ids on it."""
+    out: dict[str, set[str]] = {}
+    for f in findings:
+        if f["scope"] == "span":
+            out.setdefault(f["text"], set()).add(f"REVIEWLENS_{f['label']}")
+    return out
+
+
+def test_check_returns_one_match_per_concern_sentence(client: TestClient, tricky_review: str) -> None:
     r = client.post("/v2/check", data={"text": tricky_review, "language": "en-GB"})
     assert r.status_code == 200
     body = r.json()
     assert {"software", "language", "matches"} <= set(body)
     assert body["language"]["code"] == "en-GB"
     concerns = _concerns(client, tricky_review)
-    spans = [f for f in concerns if f["scope"] == "span"]
+    sentences = _by_sentence(concerns)
     flag_rules = {f"REVIEWLENS_{f['label']}" for f in concerns if f["scope"] == "document"}
-    assert len(body["matches"]) == len(concerns) and spans
+    assert len(body["matches"]) == len(sentences) + len(flag_rules) and sentences
+    merged = 0
     for m in body["matches"]:
         assert {"message", "shortMessage", "offset", "length", "replacements", "context", "sentence", "rule"} <= set(m)
-        assert m["rule"]["id"].startswith("REVIEWLENS_") and m["rule"]["category"]["id"]
+        rule = m["rule"]
+        assert rule["id"].startswith("REVIEWLENS_") and rule["category"]["id"].startswith("REVIEWLENS_")
+        assert rule["description"] and rule["urls"][0]["value"].endswith(f"/rules/{rule['id']}")
         # Offsets are UTF-16 code units into exactly the text sent (here after several astral emoji).
         assert java_slice(tricky_review, m["offset"], m["length"]) == m["sentence"]
         ctx = m["context"]
-        assert java_slice(ctx["text"], ctx["offset"], ctx["length"]) == m["sentence"]
-    flag_matches = [m for m in body["matches"] if m["rule"]["id"] in flag_rules]
-    assert all(m["sentence"] == tricky_review.split("\r\n")[0] for m in flag_matches)
-    span_matches = {(java_slice(tricky_review, m["offset"], m["length"]), m["rule"]["id"]) for m in body["matches"]
-                    if m["rule"]["id"] not in flag_rules}
-    assert span_matches == {(f["text"], f"REVIEWLENS_{f['label']}") for f in spans}
+        assert "\n" not in ctx["text"] and "\r" not in ctx["text"]
+        assert java_slice(ctx["text"], ctx["offset"], ctx["length"]) == m["sentence"].replace("\r", " ").replace(
+            "\n", " ")
+        if rule["id"] in flag_rules:
+            continue
+        rules = sentences[m["sentence"]]
+        assert rule["id"] in rules
+        if len(rules) > 1:
+            merged += 1
+            # Themes merged into one message: each finding's plain title is in it.
+            assert all(PLAIN_LABELS[r.removeprefix("REVIEWLENS_")] in m["message"] for r in rules)
+            assert len(m["shortMessage"].split(" · ")) == len(rules)
+    assert {m["sentence"] for m in body["matches"] if m["rule"]["id"] not in flag_rules} == set(sentences)
+    assert merged, "the sample has sentences with concerns in two themes"
     # Before the first concern there are astral characters, so UTF-16 and code-point offsets really differ.
-    first = min(f["offset"] for f in spans)
+    first = min(f["offset"] for f in concerns if f["scope"] == "span")
     assert len(tricky_review[:first].encode("utf-16-le")) // 2 > first
 
 
-def test_document_flags_point_at_the_first_line(client: TestClient) -> None:
-    text = "\r\n  \r\n" + FLAG_DRAFT.replace("\n", "\r\n")
+def test_document_flags_point_at_the_first_line(client: TestClient, sample_review: str) -> None:
+    text = "\r\n  \r\n" + sample_review.replace("\n", "\r\n")
     body = client.post("/v2/check", data={"text": text}).json()
     flags = {f"REVIEWLENS_{f['label']}" for f in _concerns(client, text) if f["scope"] == "document"}
     assert flags, "the sample raises at least one document flag"
-    first = FLAG_DRAFT.split("\n")[0]
+    first = sample_review.split("\n")[0]
     at_first = [m for m in body["matches"] if m["rule"]["id"] in flags]
     assert len(at_first) == len(flags)
     # The first non-blank line, without its CRLF, so an editor underlines the title rather than nothing.
     assert all((m["offset"], m["length"], m["sentence"]) == (6, len(first), first) for m in at_first)
+
+
+def test_short_checks_carry_no_document_flags(client: TestClient) -> None:
+    # An editor checking one paragraph must not hear that the review records no ethnicity.
+    analysed = client.post("/v1/analyze", json={"text": FLAG_DRAFT}).json()
+    assert any(f["scope"] == "document" and f["severity"] == "concern" for f in analysed["findings"])
+    body = client.post("/v2/check", data={"text": FLAG_DRAFT}).json()
+    flag_ids = {f"REVIEWLENS_{f['id']}" for f in analysed["flags"]}
+    assert body["matches"] and not [m for m in body["matches"] if m["rule"]["id"] in flag_ids]
+
+
+def _rules(client: TestClient, text: str, method: str = "post", **params: str) -> list[str]:
+    fields = {"text": text, "language": "en-GB", **params}
+    r = client.post("/v2/check", data=fields) if method == "post" else client.get("/v2/check", params=fields)
+    assert r.status_code == 200, r.text
+    return [m["rule"]["id"] for m in r.json()["matches"]]
+
+
+@pytest.mark.parametrize("method", ["post", "get"])
+def test_rule_parameters_are_honoured(client: TestClient, sample_review: str, method: str) -> None:
+    default = _rules(client, sample_review, method)
+    assert "REVIEWLENS_DESCRIPTIVE" in default and "REVIEWLENS_RISK_UNSUPPORTED" in default
+    assert not {"REVIEWLENS_ANALYTICAL", "REVIEWLENS_RISK_REASONED"} & set(default), "strengths are off by default"
+    # disabledRules: an editor's "ignore this rule" removes it everywhere.
+    without = _rules(client, sample_review, method, disabledRules="REVIEWLENS_DESCRIPTIVE")
+    assert "REVIEWLENS_DESCRIPTIVE" not in without and "REVIEWLENS_RISK_UNSUPPORTED" in without
+    # disabledCategories: a whole theme off.
+    no_risk = _rules(client, sample_review, method, disabledCategories="REVIEWLENS_RISK_REASONING")
+    assert no_risk and not any(r.startswith("REVIEWLENS_RISK") for r in no_risk)
+    # level=picky adds the strengths.
+    picky = _rules(client, sample_review, method, level="picky")
+    assert {"REVIEWLENS_ANALYTICAL", "REVIEWLENS_RISK_REASONED"} <= set(picky) and len(picky) > len(default)
+    # enabledRules switches on one strength rule without the others.
+    one = _rules(client, sample_review, method, enabledRules="REVIEWLENS_ANALYTICAL")
+    assert "REVIEWLENS_ANALYTICAL" in one and "REVIEWLENS_RISK_REASONED" not in one
+    # enabledOnly with enabledRules / enabledCategories: nothing else.
+    only = _rules(client, sample_review, method, enabledOnly="true", enabledRules="REVIEWLENS_RISK_UNSUPPORTED")
+    assert only and set(only) == {"REVIEWLENS_RISK_UNSUPPORTED"}
+    cat = _rules(client, sample_review, method, enabledOnly="true", enabledCategories="REVIEWLENS_RISK_REASONING")
+    assert cat and {r for r in cat} <= {"REVIEWLENS_RISK_UNSUPPORTED", "REVIEWLENS_RISK_REASONED",
+                                        "REVIEWLENS_RISK_REASONING_WEAK"}
+    assert "REVIEWLENS_RISK_REASONED" in cat, "an enabled category includes its strength rule"
+
+
+def test_enabled_only_needs_something_enabled(client: TestClient) -> None:
+    r = client.post("/v2/check", data={"text": "The worker visited.", "enabledOnly": "true"})
+    assert r.status_code == 400 and r.json()["error"]["message"]
+
+
+def test_rule_urls_explain_the_rule(client: TestClient, sample_review: str) -> None:
+    matches = client.post("/v2/check", data={"text": sample_review, "level": "picky"}).json()["matches"]
+    urls = {m["rule"]["urls"][0]["value"] for m in matches}
+    assert len(urls) >= 4
+    for url in urls:
+        page = client.get(url.removeprefix("http://testserver"))
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        rule = RULES[url.rsplit("/", 1)[-1]]
+        assert str(escape(rule.explanation)) in page.text
+        assert rule.kind == "document" or "Examples from the annotation guideline" in page.text
+
+
+def test_a_match_ends_before_a_following_closing_tag(client: TestClient) -> None:
+    parts = [{"markup": "<p>", "interpretAs": ""}, {"text": "Analysis"}, {"markup": "</p>", "interpretAs": "\n\n"},
+             {"markup": "<p>", "interpretAs": ""},
+             {"text": "The social worker accepted the mother's account and closed the case."},
+             {"markup": "</b>"}, {"markup": "</p>", "interpretAs": "\n\n"}]
+    original = "".join(p.get("text", p.get("markup", "")) for p in parts)
+    body = client.post("/v2/check", data={"data": json.dumps({"annotation": parts})}).json()
+    assert body["matches"]
+    for m in body["matches"]:
+        hit = java_slice(original, m["offset"], m["length"])
+        assert hit == m["sentence"] and not hit.endswith(">")
 
 
 def test_annotated_data_maps_offsets_onto_the_markup(client: TestClient, sample_review: str) -> None:
@@ -79,8 +174,8 @@ def test_annotated_data_maps_offsets_onto_the_markup(client: TestClient, sample_
     concerns = _concerns(client, plain)
     flag_rules = {f"REVIEWLENS_{f['label']}" for f in concerns if f["scope"] == "document"}
     matches = r.json()["matches"]
-    assert len(matches) == len(concerns)
     spans = [m for m in matches if m["rule"]["id"] not in flag_rules]
+    assert len(spans) == len(_by_sentence(concerns))
     assert {java_slice(original, m["offset"], m["length"]) for m in spans} == {
         f["text"] for f in concerns if f["scope"] == "span"
     }, "the offsets index the markup string, as LanguageTool's do"

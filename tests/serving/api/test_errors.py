@@ -56,12 +56,18 @@ def test_validation_errors_say_where_without_echoing_input(client: TestClient) -
     assert "very high" not in r.text and "Secret" not in r.text
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "application/xml", None])
 def test_wrong_content_type_is_415(client: TestClient, content_type: str | None) -> None:
     headers = {"content-type": content_type} if content_type else {}
     r = client.post("/v1/analyze", content=b'{"text": "The worker visited."}', headers=headers)
-    assert "JSON" in _error(r, 415, "unsupported_media_type")
+    message = _error(r, 415, "unsupported_media_type")
+    assert "JSON" in message and "text/plain" in message
     r = client.post("/v1/analyze/batch", content=b'{"texts": ["The worker visited."]}', headers=headers)
+    _error(r, 415, "unsupported_media_type")
+
+
+def test_batch_takes_json_only(client: TestClient) -> None:
+    r = client.post("/v1/analyze/batch", content=b"The worker visited.", headers={"content-type": "text/plain"})
     _error(r, 415, "unsupported_media_type")
 
 

@@ -29,12 +29,20 @@ def _requests(limit: int) -> list[tuple[str, str, dict]]:
         ("POST", "/v1/analyze/file", {"files": {"file": ("draft.docx", make_docx([DRAFT]), "application/zip")}}),
         ("POST", "/v2/check", {"data": {"text": DRAFT, "language": "en-GB"}}),
         ("POST", "/v2/check", {"data": {"data": annotation, "language": "en-GB"}}),
+        ("POST", "/v1/analyze?severity=concern", {"content": DRAFT, "headers": {"content-type": "text/plain"}}),
+        ("POST", "/v1/analyze/file?format=html", {"files": {"file": ("draft.txt", DRAFT.encode(), "text/plain")}}),
+        ("GET", "/v2/check", {"params": {"text": DRAFT, "level": "picky", "disabledRules": "REVIEWLENS_DESCRIPTIVE"}}),
+        ("GET", "/", {}),
         # Failures: validation, malformed JSON, wrong type, too large, bad file, bad language, unknown route.
         ("POST", "/v1/analyze", {"json": {"text": DRAFT, "min_score": MARKER}}),
         ("POST", "/v1/analyze", {"json": {"text": DRAFT, "themes": [MARKER]}}),
         ("POST", "/v1/analyze", {"json": {"txt": DRAFT}}),
         ("POST", "/v1/analyze", {"content": f'{{"text": "{MARKER}', "headers": {"content-type": "application/json"}}),
-        ("POST", "/v1/analyze", {"content": DRAFT, "headers": {"content-type": "text/plain"}}),
+        ("POST", "/v1/analyze", {"content": DRAFT, "headers": {"content-type": "application/xml"}}),
+        ("POST", "/v1/analyze", {"content": DRAFT.encode() + b"\xff", "headers": {"content-type": "text/plain"}}),
+        ("POST", f"/v1/analyze?severity={MARKER}", {"content": DRAFT, "headers": {"content-type": "text/plain"}}),
+        ("GET", f"/v2/check?level={MARKER}&enabledOnly=true", {"params": {"text": DRAFT}}),
+        ("GET", f"/rules/{MARKER}", {}),
         ("POST", "/v1/analyze", {"json": {"text": DRAFT + "x" * limit}}),
         ("POST", "/v1/analyze/batch", {"json": {"texts": [DRAFT] * 50}}),
         ("POST", "/v1/analyze/batch", {"content": json.dumps({"texts": [DRAFT, f"{MARKER}\ud800"]}),
@@ -72,7 +80,7 @@ def test_marker_reaches_no_log_metric_or_error(make_client, all_logs: pytest.Log
     client = make_client(max_text_chars=limit, max_batch=10)
     responses = [client.request(m, p, **kw) for m, p, kw in _requests(limit)]
     statuses = [r.status_code for r in responses]
-    assert statuses[:7] == [200] * 7
+    assert statuses[:11] == [200] * 11
     assert {400, 404, 405, 413, 415, 422} <= set(statuses)
     assert MARKER in responses[0].text  # the marker did reach the analyser
     _assert_private(responses, all_logs, client.get("/metrics").text)

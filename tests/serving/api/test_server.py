@@ -4,7 +4,10 @@ third-party LanguageTool client."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -51,6 +54,14 @@ def test_real_server_serves_the_api(server: LiveServer, tricky_review: str, samp
         assert 'route="/v1/analyze",status="200"' in client.get("/metrics").text
 
 
+def _sentences(findings: list[dict]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for f in findings:
+        if f["scope"] == "span":
+            out.setdefault(f["text"], set()).add(f"REVIEWLENS_{f['label']}")
+    return out
+
+
 def test_languagetool_client_against_the_server(server: LiveServer, sample_review: str) -> None:
     import language_tool_python
 
@@ -58,20 +69,92 @@ def test_languagetool_client_against_the_server(server: LiveServer, sample_revie
     # offsets back to code points but not lengths.
     text = "Draft review\r\n📄👩\u200d👧😀\r\n\r\n" + sample_review.replace("\n", "\r\n")
     concerns = _concerns(server.url, text)
-    spans = {(f["text"], f"REVIEWLENS_{f['label']}") for f in concerns if f["scope"] == "span"}
-    assert spans
+    sentences = _sentences(concerns)
+    assert sentences
+    flag_rules = {f"REVIEWLENS_{f['label']}" for f in concerns if f["scope"] == "document"}
     with language_tool_python.LanguageTool("en-GB", remote_server=server.url) as tool:
         matches = tool.check(text)
-    assert len(matches) == len(concerns)
-    flag_rules = {f"REVIEWLENS_{f['label']}" for f in concerns if f["scope"] == "document"}
-    got = set()
-    for m in matches:
-        hit = text[m.offset : m.offset + m.error_length]
-        assert hit == m.sentence
-        assert m.message and m.category.startswith("REVIEWLENS_")
-        if m.rule_id not in flag_rules:
-            got.add((hit, m.rule_id))
-    assert got == spans
+        # One match per sentence: several themes on one sentence are merged into its message.
+        assert len(matches) == len(sentences) + len(flag_rules)
+        got = {}
+        for m in matches:
+            hit = text[m.offset : m.offset + m.error_length]
+            assert hit == m.sentence
+            assert m.message and m.category.startswith("REVIEWLENS_")
+            assert "\n" not in m.context
+            if m.rule_id not in flag_rules:
+                assert m.rule_id in sentences[hit]
+                got[hit] = m.rule_id
+        assert set(got) == set(sentences)
+
+        # The editor's "ignore this rule": a disabled rule is gone; sentences with another concern stay.
+        tool.disabled_rules = {"REVIEWLENS_DESCRIPTIVE"}
+        without = tool.check(text)
+        assert without and all(m.rule_id != "REVIEWLENS_DESCRIPTIVE" for m in without)
+        assert {m.sentence for m in without} == {s for s, rules in sentences.items()
+                                                 if rules - {"REVIEWLENS_DESCRIPTIVE"}} | (
+            {m.sentence for m in matches if m.rule_id in flag_rules})
+        tool.disabled_rules = set()
+        tool.disabled_categories = {"REVIEWLENS_RISK_REASONING"}
+        assert all(not m.rule_id.startswith("REVIEWLENS_RISK") for m in tool.check(text))
+        tool.disabled_categories = set()
+        tool.picky = True
+        picky = tool.check(text)
+        assert {"REVIEWLENS_ANALYTICAL", "REVIEWLENS_RISK_REASONED"} & {m.rule_id for m in picky}
+        tool.picky = False
+        tool.enabled_rules = {"REVIEWLENS_RISK_UNSUPPORTED"}
+        tool.enabled_rules_only = True
+        only = tool.check(text)
+        assert only and {m.rule_id for m in only} == {"REVIEWLENS_RISK_UNSUPPORTED"}
+        tool.enabled_rules = set()
+        tool.enabled_categories = {"REVIEWLENS_CULTURAL_COMPETENCE"}
+        assert {m.category for m in tool.check(text)} <= {"REVIEWLENS_CULTURAL_COMPETENCE"}
+
+
+def test_pylanguagetool_against_the_server(server: LiveServer, sample_review: str, tmp_path) -> None:
+    from pylanguagetool import api
+
+    api_url = f"{server.url}/v2/"
+    text = sample_review
+    default = api.check(text, api_url, "en-GB")["matches"]
+    rules = {m["rule"]["id"] for m in default}
+    assert "REVIEWLENS_DESCRIPTIVE" in rules
+    for m in default:
+        ctx = m["context"]
+        # The caret line pylanguagetool prints under the context lines up only if the context has no line breaks.
+        assert "\n" not in ctx["text"]
+        assert ctx["text"][ctx["offset"] : ctx["offset"] + ctx["length"]] == m["sentence"].replace("\n", " ")
+        url = m["rule"]["urls"][0]["value"]
+        assert url.startswith(server.url) and httpx.get(url, timeout=30).status_code == 200
+    disabled = api.check(text, api_url, "en-GB", disabled_rules="REVIEWLENS_DESCRIPTIVE")["matches"]
+    assert disabled and "REVIEWLENS_DESCRIPTIVE" not in {m["rule"]["id"] for m in disabled}
+    no_depth = api.check(text, api_url, "en-GB", disabled_categories="REVIEWLENS_ANALYSIS_DEPTH")["matches"]
+    assert no_depth and all(m["rule"]["category"]["id"] != "REVIEWLENS_ANALYSIS_DEPTH" for m in no_depth)
+    picky = api.check(text, api_url, "en-GB", picky=True)["matches"]
+    assert len(picky) > len(default)
+    only = api.check(text, api_url, "en-GB", enabled_categories="REVIEWLENS_RISK_REASONING", enabled_only=True)
+    assert only["matches"] and {m["rule"]["category"]["id"] for m in only["matches"]} == {"REVIEWLENS_RISK_REASONING"}
+    enabled = api.check(text, api_url, "en-GB", enabled_rules="REVIEWLENS_RISK_REASONED")["matches"]
+    assert "REVIEWLENS_RISK_REASONED" in {m["rule"]["id"] for m in enabled}
+
+    # The command line, as a reviewer would run it: each caret line sits under its highlighted sentence.
+    draft = tmp_path / "draft.txt"
+    draft.write_text(text, encoding="utf-8")
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "pylanguagetool"), "--api-url", api_url, "--lang", "en-GB", "--no-color",
+         "-r", "--disabled-rules", "REVIEWLENS_DESCRIPTIVE", str(draft)],
+        capture_output=True, text=True, timeout=120, check=False,
+    ).stdout
+    lines = out.splitlines()
+    carets = [i for i, line in enumerate(lines) if line.strip() and set(line.strip()) == {"^"}]
+    assert len(carets) == len(disabled) and "REVIEWLENS_DESCRIPTIVE:" not in out
+    assert "REVIEWLENS_RISK_UNSUPPORTED:" in out
+    for i in carets:
+        context, caret = lines[i - 1], lines[i]
+        start = len(caret) - len(caret.lstrip())
+        marked = context[start : start + len(caret.strip())]
+        # The carets cover exactly one of the sentences reported (line breaks shown as spaces).
+        assert marked in {m["sentence"].replace("\n", " ") for m in disabled}, (context, caret)
 
 
 def test_languagetool_annotated_data_over_http(server: LiveServer, sample_review: str) -> None:
@@ -100,17 +183,19 @@ def test_real_server_logs_no_text(server: LiveServer, sample_review: str) -> Non
             client.post("/v1/analyze/batch", json={"texts": [draft]}),
             client.post("/v1/analyze/file", files={"file": ("d.txt", draft.encode())}),
             client.post("/v2/check", data={"text": draft, "language": "en-GB"}),
+            client.post("/v1/analyze", content=draft, headers={"content-type": "text/plain"}),
+            client.get("/v2/check", params={"text": draft, "language": "en-GB"}),
             client.post("/v1/analyze", json={"text": draft, "min_score": MARKER}),
             client.post("/v1/analyze", content=f'{{"text": "{MARKER}', headers={"content-type": "application/json"}),
-            client.post("/v1/analyze", content=draft, headers={"content-type": "text/plain"}),
+            client.post("/v1/analyze", content=draft, headers={"content-type": "application/xml"}),
             client.post("/v1/analyze", json={"text": draft + "x" * TEXT_LIMIT}),
             client.post("/v1/analyze/file", files={"file": ("d.pdf", b"%PDF-1.4 " + draft.encode())}),
             client.post(f"/v2/check?text={MARKER}", data={"text": draft, "language": MARKER}),
             client.get(f"/v1/{MARKER}?q={MARKER}"),
         ]
         metrics = client.get("/metrics").text
-    assert [r.status_code for r in responses[:4]] == [200] * 4
-    for r in responses[4:]:
+    assert [r.status_code for r in responses[:6]] == [200] * 6
+    for r in responses[6:]:
         assert r.status_code in (400, 404, 413, 415, 422), r.text
         assert MARKER not in r.text
     assert MARKER not in metrics
