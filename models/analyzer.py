@@ -22,6 +22,7 @@ from reviewlens.models.overview import overview
 from reviewlens.models.predictions import LabelledSentence, decide, label_probs
 from reviewlens.models.registry import resolve_model
 from reviewlens.models.schema import AnalysisResult, DocumentFlag, DocumentInfo, ModelInfo, SectionInfo, ThemeSummary
+from reviewlens.models.score_cache import ScoreCache
 from reviewlens.models.segmentation import Segmentation, is_classifiable, segment
 
 # Sentences scored between two checks of `should_stop`: small enough that a cancelled analysis stops within a
@@ -46,6 +47,7 @@ class Analyzer:
     def __init__(self, model: ModelDirectory, scorer: Scorer) -> None:
         self.model = model
         self.scorer = scorer
+        self.cache: ScoreCache | None = None
         self.info = ModelInfo(
             name=model.name, version=model.version, label_schema=model.label_schema, backend=model.backend["type"]
         )
@@ -67,6 +69,33 @@ class Analyzer:
     def score(self, sentences: list[str]) -> np.ndarray:
         """Raw (n, themes, 3) probabilities for sentences."""
         return self.scorer.predict_proba(sentences)
+
+    def use_cache(self, cache: ScoreCache | None) -> None:
+        """Serve repeated sentences from `cache` (None turns caching off); its namespace must name this model."""
+        self.cache = cache
+
+    def _score_batched(self, sentences: list[str], check: Callable[[], None]) -> np.ndarray:
+        """Score in batches of `SCORE_BATCH`, calling `check` before each; cached sentences are not re-scored."""
+        keys = [self.cache.key(s) for s in sentences] if self.cache is not None else []
+        found = self.cache.get_many(keys) if self.cache is not None else [None] * len(sentences)
+        todo = [i for i, row in enumerate(found) if row is None]
+        parts = []
+        for start in range(0, len(todo), SCORE_BATCH):
+            check()
+            parts.append(self.score([sentences[i] for i in todo[start : start + SCORE_BATCH]]))
+        fresh = np.concatenate(parts) if parts else self.score([])
+        if self.cache is not None and todo:
+            self.cache.put_many([keys[i] for i in todo], fresh)
+        if not todo:
+            return np.stack([row for row in found if row is not None]) if found else fresh
+        if len(todo) == len(sentences):
+            return fresh
+        out = np.empty((len(sentences), *fresh.shape[1:]), dtype=fresh.dtype)
+        out[todo] = fresh
+        for i, row in enumerate(found):
+            if row is not None:
+                out[i] = row
+        return out
 
     def label_sentences(self, sentences: list[str]) -> list[dict[str, tuple[str, float]]]:
         """Decided labels (theme → (label, score)) for sentences, with the model's tuned thresholds."""
@@ -120,12 +149,8 @@ class Analyzer:
             segs.append(segment(d.text))
         chosen = [[s for s in seg.sentences if is_classifiable(s)] for seg in segs]
         flat = [s.text for sents in chosen for s in sents]
-        parts = []
-        for start in range(0, len(flat), SCORE_BATCH):
-            check()
-            parts.append(self.score(flat[start : start + SCORE_BATCH]))
+        probs = self._score_batched(flat, check)
         check()
-        probs = np.concatenate(parts) if parts else self.score([])
         decided = decide(probs, self.model.thresholds)
         flat_probs = label_probs(probs)
         theme_set = set(themes) if themes else None

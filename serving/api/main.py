@@ -15,6 +15,7 @@ from starlette.formparsers import MultiPartParser
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.model_dir import ModelError
 from reviewlens.models.schema import RESULT_SCHEMA_VERSION
+from reviewlens.models.score_cache import ScoreCache
 from reviewlens.serving.api.admission import AdmissionGate
 from reviewlens.serving.api.deps import check_api_key, require_api_key
 from reviewlens.serving.api.errors import UnhandledErrors, install_error_handlers
@@ -35,7 +36,13 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.analyzer is None:
             try:
-                app.state.analyzer = await asyncio.to_thread(Analyzer.load, settings.model, settings.threads)
+                loaded = await asyncio.to_thread(Analyzer.load, settings.model, settings.threads)
+                if settings.score_cache_entries:
+                    # Only for the analyzer the app loads: an injected one (tests, embedding) keeps its own cache.
+                    loaded.use_cache(
+                        ScoreCache(settings.score_cache_entries, f"{loaded.model.name}@{loaded.model.version}")
+                    )
+                app.state.analyzer = loaded
                 log.info("model %s %s loaded", app.state.analyzer.model.name, app.state.analyzer.model.version)
             except ModelError as exc:
                 # Stay up so /healthz answers and /readyz explains; analysis routes return 503 with this message.
@@ -68,7 +75,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     app.state.settings = settings
     app.state.analyzer = analyzer
     app.state.load_error = None
-    app.state.metrics = Metrics()
+    app.state.metrics = Metrics(lambda: app.state.analyzer)
     app.state.gate = AdmissionGate(settings.max_concurrent, settings.max_queue, settings.queue_timeout_s)
     # Starlette spools uploads over 1 MB to a temporary file; keep every accepted upload in memory so that no
     # draft touches the disk. Process-wide, but the limit only ever grows, and uploads are read into memory anyway.

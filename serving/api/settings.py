@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(
         default=30.0, gt=0, description="Longest wait for the next chunk of a request body (408 after)."
     )
+    score_cache_entries: int = Field(
+        default=200_000, ge=0,
+        description="Sentences whose scores are kept for re-checks (digests and numbers, never text; 0 = off).",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Allowed CORS origins.")
     host: str = "127.0.0.1"
     port: int = 8000
