@@ -14,6 +14,7 @@ from reviewlens.models.extract.cleanup import Cleanup, Line, clean_pages
 from reviewlens.models.extract.docx import MAX_XML_BYTES, read_docx_lines
 from reviewlens.models.extract.errors import ExtractionError
 from reviewlens.models.extract.pdf import read_pdf_pages
+from reviewlens.models.extract.pdf_streams import check_pdf_inflation
 from reviewlens.models.extract.text import decode_text, text_pages
 
 __all__ = [
@@ -35,7 +36,8 @@ class Extracted:
 def extract_bytes(data: bytes, filename: str, max_xml_bytes: int = MAX_XML_BYTES) -> Extracted:
     """Read a file's bytes by its name's suffix; raise ExtractionError when it holds no readable text.
 
-    A DOCX expanding past `max_xml_bytes` of XML is refused before it is parsed.
+    A DOCX expanding past `max_xml_bytes` of XML, or a PDF whose content streams do, is refused before it is
+    parsed.
     """
     suffix = Path(filename).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -48,6 +50,7 @@ def extract_bytes(data: bytes, filename: str, max_xml_bytes: int = MAX_XML_BYTES
     name = Path(filename).name
     pages: list[list[Line]]
     if suffix == ".pdf":
+        check_pdf_inflation(data, max_xml_bytes)
         pages, paged = read_pdf_pages(data), True
         blank = [str(i + 1) for i, page in enumerate(pages) if not any(line.text.strip() for line in page)]
         if blank:
