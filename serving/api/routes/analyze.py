@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, Strict, ValidationError
 
 from reviewlens.models.documents import Document
 from reviewlens.models.extract import ExtractionError, read_bytes
@@ -56,15 +56,26 @@ FormatQuery = Annotated[
 ]
 
 
+# JSON Schema for "has a character that is not white space", so clients and fuzzers know a blank draft is refused.
+NON_BLANK = r"\S"
+
+
 class AnalyzeRequest(BaseModel):
     """A draft to analyse."""
 
-    text: str = Field(description="The draft, as plain text. Offsets in the result index this exact string.")
+    text: str = Field(
+        description="The draft, as plain text, not blank. Offsets in the result index this exact string.",
+        # Documented, not enforced here: check_text gives a blank draft its own error code (422 empty_text).
+        json_schema_extra={"pattern": NON_BLANK},
+    )
     themes: list[ThemeName] | None = Field(default=None, description="Only these themes (default: all).")
     severity: list[Severity] | None = Field(
         default=None, description="Only findings of these severities (default: all), e.g. [\"concern\"]."
     )
-    min_score: float = Field(default=0.0, ge=0.0, le=1.0, description="Drop span findings scoring below this.")
+    # Strict: JSON `true` is not the number 1.0, nor "0.5" a number.
+    min_score: Annotated[float, Strict()] = Field(
+        default=0.0, ge=0.0, le=1.0, description="Drop span findings scoring below this."
+    )
     doc_kind: DocKind | None = Field(default=None, description="Kind of review; rapid reviews get looser flags.")
 
     model_config = {"json_schema_extra": {"examples": [{"text": EXAMPLE_TEXT, "severity": ["concern"]}]}}
@@ -73,10 +84,10 @@ class AnalyzeRequest(BaseModel):
 class BatchRequest(BaseModel):
     """Several drafts analysed with the same options."""
 
-    texts: list[str] = Field(min_length=1)
+    texts: list[Annotated[str, Field(json_schema_extra={"pattern": NON_BLANK})]] = Field(min_length=1)
     themes: list[ThemeName] | None = None
     severity: list[Severity] | None = None
-    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    min_score: Annotated[float, Strict()] = Field(default=0.0, ge=0.0, le=1.0)
     doc_kind: DocKind | None = None
 
     model_config = {"json_schema_extra": {"examples": [{"texts": [EXAMPLE_TEXT], "severity": ["concern"]}]}}
@@ -251,7 +262,11 @@ async def analyze_file(
     request: Request,
     analyzer: AnalyzerDep,
     settings: SettingsDep,
-    file: Annotated[UploadFile, File(description="A PDF, DOCX, TXT or MD file.")],
+    file: Annotated[
+        UploadFile,
+        File(description="A PDF, DOCX, TXT or MD file; its name's extension (.pdf, .docx, .txt, .md) says how to "
+             "read it, and any other is refused with 415."),
+    ],
     doc_kind: Annotated[DocKind | None, Query()] = None,
     themes: ThemesQuery = None,
     severity: SeverityQuery = None,

@@ -23,7 +23,7 @@ from reviewlens.serving.api.languagetool import (
     from_plain,
     to_languagetool,
 )
-from reviewlens.serving.api.routes.analyze import check_text
+from reviewlens.serving.api.routes.analyze import NON_BLANK, check_text
 
 router = APIRouter(
     prefix="/v2", tags=["languagetool"], responses=error_responses(400, 401, 413, 422, 500, 503, 504)
@@ -40,6 +40,10 @@ _DOC = {
     "enabledOnly": "`true`: report only the enabled rules and categories.",
     "level": "`picky` also reports the strengths (sentences that explain, analyse identity, give grounds).",
 }
+
+
+# `data` is a JSON document carried in a string field: said in the schema so that clients send JSON there.
+_JSON_TEXT: dict[str, Any] = {"contentMediaType": "application/json", "pattern": NON_BLANK}
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,8 @@ async def _run_check(params: CheckParams, request: Request, analyzer: AnalyzerDe
 
 def _form(
     language: Annotated[str, Form(description=_DOC["language"])] = "en-GB",
-    text: Annotated[str | None, Form(description=_DOC["text"])] = None,
-    data: Annotated[str | None, Form(description=_DOC["data"])] = None,
+    text: Annotated[str | None, Form(description=_DOC["text"], json_schema_extra={"pattern": NON_BLANK})] = None,
+    data: Annotated[str | None, Form(description=_DOC["data"], json_schema_extra=_JSON_TEXT)] = None,
     disabledRules: Annotated[str | None, Form(description=_DOC["disabledRules"])] = None,
     enabledRules: Annotated[str | None, Form(description=_DOC["enabledRules"])] = None,
     disabledCategories: Annotated[str | None, Form(description=_DOC["disabledCategories"])] = None,
@@ -91,8 +95,8 @@ def _form(
 
 def _query(
     language: Annotated[str, Query(description=_DOC["language"])] = "en-GB",
-    text: Annotated[str | None, Query(description=_DOC["text"])] = None,
-    data: Annotated[str | None, Query(description=_DOC["data"])] = None,
+    text: Annotated[str | None, Query(description=_DOC["text"], json_schema_extra={"pattern": NON_BLANK})] = None,
+    data: Annotated[str | None, Query(description=_DOC["data"], json_schema_extra=_JSON_TEXT)] = None,
     disabledRules: Annotated[str | None, Query(description=_DOC["disabledRules"])] = None,
     enabledRules: Annotated[str | None, Query(description=_DOC["enabledRules"])] = None,
     disabledCategories: Annotated[str | None, Query(description=_DOC["disabledCategories"])] = None,
