@@ -132,7 +132,10 @@ def main() -> None:
     cmd = [sys.executable, "-m", "reviewlens.cli", "serve", "--port", str(port)]
     if args.model:
         cmd += ["--model", args.model]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The score cache off: every request repeats one draft, and re-checks served from the cache would measure the
+    # cache, not the load the service can carry when drafts differ.
+    env = {**os.environ, "REVIEWLENS_SCORE_CACHE_ENTRIES": "0"}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.perf_counter() + 120
         while True:
