@@ -13,7 +13,7 @@ PORT ?= 8000
 # The offline and no-telemetry variables are set by the package itself (reviewlens/__init__.py).
 
 
-.PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit notebook bench bench-bulk \
+.PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit notebook bench bench-bulk soak \
         corpus-check stats clean
 
 help: ## List the targets
@@ -64,6 +64,9 @@ test: lint ## Lint, type-check and run the whole test suite (notebook included)
 bench: model ## Speed and memory figures for the service and bulk scoring (prints ratios, not pass/fail)
 	$(BIN)/python -m benchmarks.service
 	$(BIN)/python -m benchmarks.bulk --docs 200
+
+soak: model ## Load a real server for ~1 min: throughput, p50/p95/p99, statuses, RSS, /healthz p99 (not in make test)
+	$(BIN)/python -m benchmarks.soak $(if $(MODEL),--model $(MODEL))
 
 clean: ## Remove the virtualenv, caches and built models
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache $(REGISTRY) $(REVIEWLENS_HOME)/cache

@@ -6,7 +6,7 @@ text → sections and sentences → per-sentence label probabilities → thresho
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +17,22 @@ from reviewlens.models.documents import Document
 from reviewlens.models.findings import flag_findings, span_findings
 from reviewlens.models.flags import document_flags
 from reviewlens.models.labels import ANALYSIS_SECTIONS, STRENGTH_LABELS, THEMES
-from reviewlens.models.model_dir import ModelDirectory
+from reviewlens.models.model_dir import ModelDirectory, ModelError
 from reviewlens.models.overview import overview
 from reviewlens.models.predictions import LabelledSentence, decide, label_probs
 from reviewlens.models.registry import resolve_model
 from reviewlens.models.schema import AnalysisResult, DocumentFlag, DocumentInfo, ModelInfo, SectionInfo, ThemeSummary
+from reviewlens.models.score_cache import ScoreCache
 from reviewlens.models.segmentation import Segmentation, is_classifiable, segment
+
+# Sentences scored between two checks of `should_stop`: small enough that a cancelled analysis stops within a
+# fraction of a second on two cores, large enough that the check and batching overhead stay negligible.
+SCORE_BATCH = 256
+
+
+class Cancelled(Exception):
+    """The caller asked the analysis to stop (a time limit passed); raised between batches."""
+
 
 _SHARE_OF = {
     "analysis_depth": "ANALYTICAL among DESCRIPTIVE+ANALYTICAL in analysis, learning and unheaded text",
@@ -37,19 +47,55 @@ class Analyzer:
     def __init__(self, model: ModelDirectory, scorer: Scorer) -> None:
         self.model = model
         self.scorer = scorer
+        self.cache: ScoreCache | None = None
         self.info = ModelInfo(
             name=model.name, version=model.version, label_schema=model.label_schema, backend=model.backend["type"]
         )
 
     @classmethod
     def load(cls, spec: str | Path | None = None, threads: int | None = None) -> Analyzer:
-        """Load a model directory (a path, a registry name, or None for the promoted default)."""
+        """Load a model directory (a path, a registry name, or None for the promoted default).
+
+        Every failure is a ModelError saying what is wrong, so a server stays up and reports it (/readyz 503).
+        """
         model = ModelDirectory.open(resolve_model(spec))
-        return cls(model, load_scorer(model, threads=threads))
+        try:
+            return cls(model, load_scorer(model, threads=threads))
+        except ModelError:
+            raise
+        except Exception as exc:  # corrupt artefacts raise whatever their library raises (tokenizers, skops, ...)
+            raise ModelError(f"{model.path}: an artefact is corrupt ({type(exc).__name__}: {exc})") from exc
 
     def score(self, sentences: list[str]) -> np.ndarray:
         """Raw (n, themes, 3) probabilities for sentences."""
         return self.scorer.predict_proba(sentences)
+
+    def use_cache(self, cache: ScoreCache | None) -> None:
+        """Serve repeated sentences from `cache` (None turns caching off); its namespace must name this model."""
+        self.cache = cache
+
+    def _score_batched(self, sentences: list[str], check: Callable[[], None]) -> np.ndarray:
+        """Score in batches of `SCORE_BATCH`, calling `check` before each; cached sentences are not re-scored."""
+        keys = [self.cache.key(s) for s in sentences] if self.cache is not None else []
+        found = self.cache.get_many(keys) if self.cache is not None else [None] * len(sentences)
+        todo = [i for i, row in enumerate(found) if row is None]
+        parts = []
+        for start in range(0, len(todo), SCORE_BATCH):
+            check()
+            parts.append(self.score([sentences[i] for i in todo[start : start + SCORE_BATCH]]))
+        fresh = np.concatenate(parts) if parts else self.score([])
+        if self.cache is not None and todo:
+            self.cache.put_many([keys[i] for i in todo], fresh)
+        if not todo:
+            return np.stack([row for row in found if row is not None]) if found else fresh
+        if len(todo) == len(sentences):
+            return fresh
+        out = np.empty((len(sentences), *fresh.shape[1:]), dtype=fresh.dtype)
+        out[todo] = fresh
+        for i, row in enumerate(found):
+            if row is not None:
+                out[i] = row
+        return out
 
     def label_sentences(self, sentences: list[str]) -> list[dict[str, tuple[str, float]]]:
         """Decided labels (theme → (label, score)) for sentences, with the model's tuned thresholds."""
@@ -62,10 +108,15 @@ class Analyzer:
         min_score: float = 0.0,
         doc_kind: str | None = None,
         severities: Sequence[str] | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> AnalysisResult:
-        """Analyse one text (or Document, whose page numbers then appear on findings)."""
+        """Analyse one text (or Document, whose page numbers then appear on findings).
+
+        `should_stop` is polled between documents and scoring batches; when it returns True, `Cancelled` is raised.
+        """
         return self.analyze_many(
-            [text], themes=themes, min_score=min_score, doc_kinds=[doc_kind], severities=severities
+            [text], themes=themes, min_score=min_score, doc_kinds=[doc_kind], severities=severities,
+            should_stop=should_stop,
         )[0]
 
     def analyze_many(
@@ -75,18 +126,31 @@ class Analyzer:
         min_score: float = 0.0,
         doc_kinds: Sequence[str | None] | None = None,
         severities: Sequence[str] | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> list[AnalysisResult]:
-        """Analyse several texts, scoring all their sentences in one batched pass.
+        """Analyse several texts, scoring all their sentences in batches of `SCORE_BATCH`.
 
         `themes` and `severities` keep only those findings (the summary, flags and overview still see them all,
         so asking for concerns alone does not change what the overview says the review does well).
+        `should_stop` is polled before each document's segmentation and each scoring batch, so a caller whose
+        time limit has passed gets its CPU back within one batch (`Cancelled` is raised).
         """
+        stop = should_stop or (lambda: False)
+
+        def check() -> None:
+            if stop():
+                raise Cancelled("analysis cancelled")
+
         docs = [t if isinstance(t, Document) else Document(text=t) for t in texts]
         kinds = list(doc_kinds) if doc_kinds is not None else [None] * len(docs)
-        segs = [segment(d.text) for d in docs]
+        segs = []
+        for d in docs:
+            check()
+            segs.append(segment(d.text))
         chosen = [[s for s in seg.sentences if is_classifiable(s)] for seg in segs]
         flat = [s.text for sents in chosen for s in sents]
-        probs = self.score(flat)
+        probs = self._score_batched(flat, check)
+        check()
         decided = decide(probs, self.model.thresholds)
         flat_probs = label_probs(probs)
         theme_set = set(themes) if themes else None

@@ -89,7 +89,9 @@ class Segmentation:
 @cache
 def tokenizer_nlp() -> Language:
     """A blank English pipeline: tokenizer only, no weights, loads offline in ~0.1 s."""
-    return spacy.blank("en")
+    nlp = spacy.blank("en")
+    nlp.max_length = 50_000_000  # as sentence_nlp: the tokenizer alone has no use for spaCy's parser-sized limit
+    return nlp
 
 
 @cache
@@ -97,6 +99,10 @@ def sentence_nlp() -> Language:
     """A blank English pipeline with the rule-based sentencizer."""
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    # spaCy refuses texts over 1,000,000 characters to protect parsers and NER (about 1 GB per 100,000 characters);
+    # a tokenizer and sentencizer need a few hundred bytes a token, and one paragraph may be a whole pasted draft.
+    # The service's own text limit is the real bound.
+    nlp.max_length = 50_000_000
     return nlp
 
 

@@ -11,12 +11,16 @@ from pathlib import Path
 
 from reviewlens.models.documents import Document
 from reviewlens.models.extract.cleanup import Cleanup, Line, clean_pages
-from reviewlens.models.extract.docx import read_docx_lines
+from reviewlens.models.extract.docx import MAX_XML_BYTES, read_docx_lines
 from reviewlens.models.extract.errors import ExtractionError
 from reviewlens.models.extract.pdf import read_pdf_pages
+from reviewlens.models.extract.pdf_streams import check_pdf_inflation
 from reviewlens.models.extract.text import decode_text, text_pages
 
-__all__ = ["SUPPORTED_SUFFIXES", "Extracted", "ExtractionError", "extract_bytes", "read_bytes", "read_document"]
+__all__ = [
+    "MAX_XML_BYTES", "SUPPORTED_SUFFIXES", "Extracted", "ExtractionError", "extract_bytes", "read_bytes",
+    "read_document",
+]
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
 
@@ -29,8 +33,12 @@ class Extracted:
     notes: tuple[str, ...] = ()
 
 
-def extract_bytes(data: bytes, filename: str) -> Extracted:
-    """Read a file's bytes by its name's suffix; raise ExtractionError when it holds no readable text."""
+def extract_bytes(data: bytes, filename: str, max_xml_bytes: int = MAX_XML_BYTES) -> Extracted:
+    """Read a file's bytes by its name's suffix; raise ExtractionError when it holds no readable text.
+
+    A DOCX expanding past `max_xml_bytes` of XML, or a PDF whose content streams do, is refused before it is
+    parsed.
+    """
     suffix = Path(filename).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ExtractionError(
@@ -42,12 +50,13 @@ def extract_bytes(data: bytes, filename: str) -> Extracted:
     name = Path(filename).name
     pages: list[list[Line]]
     if suffix == ".pdf":
+        check_pdf_inflation(data, max_xml_bytes)
         pages, paged = read_pdf_pages(data), True
         blank = [str(i + 1) for i, page in enumerate(pages) if not any(line.text.strip() for line in page)]
         if blank:
             report.notes.append(f"no text layer on page(s) {', '.join(blank)} (scanned pages are skipped)")
     elif suffix == ".docx":
-        pages, paged = [read_docx_lines(data)], False
+        pages, paged = [read_docx_lines(data, max_xml_bytes)], False
     else:
         text, notes = decode_text(data)
         report.notes.extend(notes)
@@ -63,9 +72,9 @@ def extract_bytes(data: bytes, filename: str) -> Extracted:
     return Extracted(document, tuple(report.notes))
 
 
-def read_bytes(data: bytes, filename: str) -> Document:
+def read_bytes(data: bytes, filename: str, max_xml_bytes: int = MAX_XML_BYTES) -> Document:
     """Read a file's bytes (its type taken from `filename`) into a Document; raise ExtractionError."""
-    return extract_bytes(data, filename).document
+    return extract_bytes(data, filename, max_xml_bytes).document
 
 
 def read_document(path: Path) -> Document:

@@ -17,23 +17,56 @@ from docx.text.paragraph import Paragraph
 from reviewlens.models.extract.cleanup import Line
 from reviewlens.models.extract.errors import ExtractionError
 
+# Decompressed bytes a DOCX may expand to (all its parts together): a real 1,000-page review is a few MB of XML;
+# a 1 MB upload inflating to 1 GB (a zip bomb) held 2.4 GB of memory before this cap.
+MAX_XML_BYTES = 50_000_000
+_CHUNK = 1 << 20
+
 # Encrypted Office files (and legacy .doc) are OLE compound files, not zips.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def read_docx_lines(data: bytes) -> list[Line]:
+def check_zip_size(data: bytes, limit: int = MAX_XML_BYTES) -> None:
+    """Refuse a zip whose parts expand past `limit` bytes: by their declared sizes first (nothing inflated), then
+    by the bytes actually inflated, counted a chunk at a time (declared sizes can lie); raise ExtractionError."""
+    too_big = ExtractionError(
+        f"the DOCX expands to more than {limit // 1_000_000} MB of XML (a compressed 'zip bomb'?); it was not read"
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > limit:
+                raise too_big
+            inflated = 0
+            for info in infos:
+                with archive.open(info) as member:
+                    while chunk := member.read(_CHUNK):
+                        inflated += len(chunk)
+                        if inflated > limit:
+                            raise too_big
+    except ExtractionError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
+        raise ExtractionError(f"corrupt DOCX: {type(exc).__name__}") from exc
+    except Exception as exc:  # zlib.error and friends: any failure to inflate means a corrupt archive
+        raise ExtractionError(f"corrupt DOCX: {type(exc).__name__}") from exc
+
+
+def read_docx_lines(data: bytes, max_xml_bytes: int = MAX_XML_BYTES) -> list[Line]:
     """Body lines of a DOCX, every paragraph (heading or not) its own block; raise ExtractionError.
 
     A blank line around each paragraph leaves a heading alone on its line, which is how segmentation finds it.
+    The archive's decompressed size is checked (`check_zip_size`) before python-docx parses any of it.
     """
     if data.startswith(_OLE_MAGIC):
         raise ExtractionError("encrypted DOCX (or a legacy .doc saved with a .docx name): it cannot be opened")
+    check_zip_size(data, max_xml_bytes)
     try:
         doc = open_docx(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise ExtractionError(f"corrupt DOCX: {exc}") from exc
+        raise ExtractionError(f"corrupt DOCX: {type(exc).__name__}") from exc
     except Exception as exc:  # lxml raises its own XMLSyntaxError for a broken document.xml
-        raise ExtractionError(f"corrupt DOCX: {type(exc).__name__}: {exc}") from exc
+        raise ExtractionError(f"corrupt DOCX: {type(exc).__name__} (the XML is malformed)") from exc
     lines: list[Line] = []
     for block in doc.iter_inner_content():
         paragraphs = _table_paragraphs(block) if isinstance(block, Table) else [block]

@@ -130,4 +130,9 @@ def serve(
         },
     }
     typer.echo(f"reviewlens serving on http://{settings.host}:{settings.port} (docs at /docs)", err=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False, log_config=log_config)
+    # limit_concurrency: past that many open connections uvicorn answers 503 itself, before any routing, so a
+    # flood cannot exhaust memory or sockets; the admission gate bounds the analyses behind it.
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, access_log=False, log_config=log_config,
+        limit_concurrency=settings.limit_concurrency,
+    )

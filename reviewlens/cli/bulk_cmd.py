@@ -13,6 +13,7 @@ from reviewlens.models.model_dir import ModelError
 from reviewlens.serving.bulk.metadata import MetadataError, read_metadata
 from reviewlens.serving.bulk.report import ReportError, write_report
 from reviewlens.serving.bulk.run import ENGINES, ScoreOptions, score_inputs
+from reviewlens.serving.bulk.scoring import DocLimits
 from reviewlens.serving.bulk.store import EXPORT_FORMATS, Store, StoreError
 
 app = typer.Typer(help="Score folders of reviews into a store, and report on it.", no_args_is_help=True)
@@ -45,6 +46,12 @@ def score(
     ] = None,
     retry_failed: Annotated[bool, typer.Option(help="Try again documents that failed in earlier runs.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    max_words: Annotated[
+        int, typer.Option(min=1, help="Longest document scored, in words (longer ones are recorded as failed).")
+    ] = DocLimits.max_words,
+    max_seconds: Annotated[
+        float, typer.Option(min=0.1, help="Longest analysis of one document (recorded as failed after).")
+    ] = DocLimits.max_seconds,
 ) -> None:
     """Score every file the store lacks for the model; a killed run picks up where it stopped."""
     if engine not in ENGINES:
@@ -59,6 +66,7 @@ def score(
             options = ScoreOptions(
                 model=model, engine=engine, workers=workers, threads=threads, address=address,
                 retry_failed=retry_failed, progress=progress, metadata=meta,
+                limits=DocLimits(max_words=max_words, max_seconds=max_seconds),
             )
             summary = score_inputs(list(inputs), store, options)
             typer.echo(summary.render())

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from reviewlens.models.analyzer import Analyzer
+from reviewlens.serving.api.admission import AdmissionGate, StopCheck
 from reviewlens.serving.api.errors import ApiError
+from reviewlens.serving.api.metrics import ARRIVED
 from reviewlens.serving.api.settings import Settings
 
 T = TypeVar("T")
@@ -34,24 +35,48 @@ def get_analyzer(request: Request) -> Analyzer:
     return analyzer
 
 
-def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> None:
-    """When API keys are configured, accept `Authorization: Bearer <key>` or `X-API-Key: <key>`."""
+def supplied_key(headers: Mapping[str, str]) -> str | None:
+    """The API key a request carries: `X-API-Key`, else `Authorization: Bearer`; an empty header counts as none
+    (an empty X-API-Key once overrode a valid Bearer token)."""
+    supplied = (headers.get("x-api-key") or "").strip()
+    if supplied:
+        return supplied
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and auth[7:].strip():
+        return auth[7:].strip()
+    return None
+
+
+def key_is_valid(supplied: str, keys: list[str]) -> bool:
+    """Compare against every key in constant time, so timing reveals neither a key nor which one matched."""
+    ok = False
+    for key in keys:
+        ok |= hmac.compare_digest(supplied.encode(), key.encode())
+    return ok
+
+
+def is_authenticated(request: Request, settings: Settings) -> bool:
+    """Whether the request carries a valid key (False when no keys are configured: nobody is then known)."""
+    supplied = supplied_key(request.headers)
+    return bool(settings.api_keys) and supplied is not None and key_is_valid(supplied, settings.api_keys)
+
+
+def check_api_key(headers: Mapping[str, str], settings: Settings) -> None:
+    """Raise 401 unless keys are off or `headers` carry a valid one."""
     if not settings.api_keys:
         return
-    supplied = request.headers.get("x-api-key")
-    auth = request.headers.get("authorization", "")
-    if supplied is None and auth.lower().startswith("bearer "):
-        supplied = auth[7:].strip()
+    supplied = supplied_key(headers)
     if supplied is None:
         raise ApiError(
             401, "unauthorized", "An API key is required (Authorization: Bearer <key> or X-API-Key).", _CHALLENGE
         )
-    # Compare against every key in constant time so timing reveals neither a key nor which one matched.
-    ok = False
-    for key in settings.api_keys:
-        ok |= hmac.compare_digest(supplied.encode(), key.encode())
-    if not ok:
+    if not key_is_valid(supplied, settings.api_keys):
         raise ApiError(401, "unauthorized", "The API key is not valid.", _CHALLENGE)
+
+
+def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> None:
+    """When API keys are configured, accept `Authorization: Bearer <key>` or `X-API-Key: <key>`."""
+    check_api_key(request.headers, settings)
 
 
 def require_json(request: Request) -> None:
@@ -62,14 +87,13 @@ def require_json(request: Request) -> None:
                        f"{content_type or 'no content type'}.")
 
 
-async def run_bounded(fn: Callable[[], T], settings: Settings) -> T:
-    """Run CPU-bound work in the thread pool with the request time limit (504 when exceeded)."""
-    try:
-        return await asyncio.wait_for(run_in_threadpool(fn), timeout=settings.request_timeout_s)
-    except TimeoutError:
-        raise ApiError(
-            504, "timeout", f"Analysis took longer than {settings.request_timeout_s:g} s; send a shorter text."
-        ) from None
+async def run_bounded(request: Request, fn: Callable[[StopCheck], T]) -> T:
+    """Run CPU-bound work through the app's admission gate: `fn(should_stop)` runs in the analysis pool and
+    should poll `should_stop`; 503 + Retry-After when overloaded, 504 when the request's time limit passes."""
+    settings = get_settings(request)
+    gate: AdmissionGate = request.app.state.gate
+    started = request.scope.get(ARRIVED, time.monotonic())
+    return await gate.run(fn, settings.request_timeout_s, started=started)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

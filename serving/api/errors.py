@@ -139,14 +139,17 @@ class UnhandledErrors:
                 await send_json(send, 500, error_body("internal_error", "Unexpected server error; nothing was stored."))
 
 
-async def send_json(send: Send, status: int, body: dict[str, object]) -> None:
+async def send_json(
+    send: Send, status: int, body: dict[str, object], headers: Mapping[str, str] | None = None
+) -> None:
     """Send a complete JSON response from ASGI middleware (outside FastAPI's handlers)."""
     data = json.dumps(body).encode()
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()), *extra],
         }
     )
     await send({"type": "http.response.body", "body": data})

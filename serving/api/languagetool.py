@@ -8,6 +8,7 @@ markup parts); markup is analysed as its `interpretAs` and offsets are mapped ba
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -53,6 +54,9 @@ def from_annotation(data: str) -> PlainText:
             raise TypeError("annotation must be a list")
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise AnnotationError(f"`data` must be JSON like {{\"annotation\": [{{\"text\": ...}}]}}: {exc}") from None
+    except (RecursionError, ValueError):
+        # Nesting deeper than the parser's stack, or an integer past Python's digit limit: refuse, never a 500.
+        raise AnnotationError("`data` is nested too deeply or holds a number too long to read") from None
     plain: list[str] = []
     original: list[str] = []
     mapping: list[int] = []
@@ -83,9 +87,27 @@ def from_annotation(data: str) -> PlainText:
     return PlainText("".join(plain), full, mapping)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+class Utf16Offsets:
+    """Code-point index → UTF-16 code-unit index (what Java, and so LanguageTool clients, expect) for one text.
+
+    Built once per text: counting the characters outside the BMP before each match's offset afresh made a
+    check quadratic in its length (a one-paragraph draft of 200,000 characters took a minute).
+    """
+
+    def __init__(self, text: str) -> None:
+        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
+
+    def __call__(self, index: int) -> int:
+        """The UTF-16 offset of code point `index`."""
+        return index + bisect.bisect_left(self._astral, index)
+
+
 def utf16_offset(text: str, index: int) -> int:
-    """Code-point index → UTF-16 code-unit index (what Java, and so LanguageTool clients, expect)."""
-    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+    """Code-point index → UTF-16 code-unit index in `text` (for one lookup; use Utf16Offsets for many)."""
+    return Utf16Offsets(text[:index])(index)
 
 
 def context_text(text: str) -> str:
@@ -147,7 +169,7 @@ def _rule(f: Finding, base_url: str) -> dict[str, Any]:
     }
 
 
-def _match(group: list[Finding], src: PlainText, base_url: str) -> dict[str, Any]:
+def _match(group: list[Finding], src: PlainText, base_url: str, u16: Utf16Offsets) -> dict[str, Any]:
     """One match for one sentence; where several themes flag it, their messages are merged into one."""
     f = group[0]
     start = src.to_original[f.offset]
@@ -167,8 +189,8 @@ def _match(group: list[Finding], src: PlainText, base_url: str) -> dict[str, Any
         "message": message,
         "shortMessage": " · ".join(g.short_message for g in group),
         "replacements": [],
-        "offset": utf16_offset(text, start),
-        "length": utf16_offset(text, end) - utf16_offset(text, start),
+        "offset": u16(start),
+        "length": u16(end) - u16(start),
         "context": {
             "text": context,
             "offset": utf16_offset(context, start - c_start),
@@ -221,8 +243,9 @@ def to_languagetool(
             by_sentence[(start, -len(by_sentence) - 1)] = [f]
             continue
         by_sentence.setdefault((f.offset, f.length), []).append(f)
+    u16 = Utf16Offsets(src.original)
     matches = [
-        _match(sorted(group, key=_rank), src, base_url)
+        _match(sorted(group, key=_rank), src, base_url, u16)
         for _key, group in sorted(by_sentence.items(), key=lambda kv: (kv[0][0], kv[0][1] >= 0))
     ]
     return {

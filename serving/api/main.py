@@ -15,9 +15,11 @@ from starlette.formparsers import MultiPartParser
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.model_dir import ModelError
 from reviewlens.models.schema import RESULT_SCHEMA_VERSION
-from reviewlens.serving.api.deps import require_api_key
+from reviewlens.models.score_cache import ScoreCache
+from reviewlens.serving.api.admission import AdmissionGate
+from reviewlens.serving.api.deps import check_api_key, require_api_key
 from reviewlens.serving.api.errors import UnhandledErrors, install_error_handlers
-from reviewlens.serving.api.limits import BodySizeLimit
+from reviewlens.serving.api.limits import ApiKeyFirst, BodySizeLimit
 from reviewlens.serving.api.metrics import Metrics, install_metrics
 from reviewlens.serving.api.routes import analyze, check, system, workspace
 from reviewlens.serving.api.settings import Settings
@@ -34,13 +36,25 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.analyzer is None:
             try:
-                app.state.analyzer = await asyncio.to_thread(Analyzer.load, settings.model, settings.threads)
+                loaded = await asyncio.to_thread(Analyzer.load, settings.model, settings.threads)
+                if settings.score_cache_entries:
+                    # Only for the analyzer the app loads: an injected one (tests, embedding) keeps its own cache.
+                    loaded.use_cache(
+                        ScoreCache(settings.score_cache_entries, f"{loaded.model.name}@{loaded.model.version}")
+                    )
+                app.state.analyzer = loaded
                 log.info("model %s %s loaded", app.state.analyzer.model.name, app.state.analyzer.model.version)
             except ModelError as exc:
                 # Stay up so /healthz answers and /readyz explains; analysis routes return 503 with this message.
                 app.state.load_error = str(exc)
                 log.error("model not loaded: %s", exc)
-        yield
+            except Exception as exc:  # a fault Analyzer.load did not foresee is still a state, never a crash
+                app.state.load_error = f"the model could not be loaded: {type(exc).__name__}"
+                log.error("model not loaded: %s: %s", type(exc).__name__, exc)
+        try:
+            yield
+        finally:
+            app.state.gate.shutdown()
 
     app = FastAPI(
         title="reviewlens",
@@ -61,14 +75,21 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     app.state.settings = settings
     app.state.analyzer = analyzer
     app.state.load_error = None
-    app.state.metrics = Metrics()
+    app.state.metrics = Metrics(lambda: app.state.analyzer)
+    app.state.gate = AdmissionGate(settings.max_concurrent, settings.max_queue, settings.queue_timeout_s)
     # Starlette spools uploads over 1 MB to a temporary file; keep every accepted upload in memory so that no
     # draft touches the disk. Process-wide, but the limit only ever grows, and uploads are read into memory anyway.
     MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, settings.max_upload_bytes + 65_536)
     install_error_handlers(app)
     # Middleware added later wraps the earlier ones. Outermost first: metrics (so 413s and 500s are counted), CORS
     # (so browsers can read error responses), JSON 500s, then the body limit nearest the routes.
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes, chunk_timeout_s=settings.body_timeout_s)
+    if settings.api_keys:
+        # The routes that read a body are checked before it is read; the route dependency stays (and guards the
+        # docs and metrics), so the OpenAPI document shows the requirement. The page and the probes stay open.
+        app.add_middleware(
+            ApiKeyFirst, check=lambda headers: check_api_key(headers, settings), guarded_prefixes=("/v1/", "/v2/")
+        )
     app.add_middleware(UnhandledErrors)
     if settings.cors_origins:
         app.add_middleware(

@@ -5,19 +5,49 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from reviewlens.models.analyzer import Analyzer
 
 access_log = logging.getLogger("reviewlens.access")
+# The scope key holding a request's arrival time (time.monotonic()): deadlines count from it (deps.run_bounded).
+ARRIVED = "reviewlens.arrived"
+
+
+class _ScoreCacheCollector(Collector):
+    """Reads the re-check cache's counters at scrape time (the analyzer, and so its cache, loads after start-up)."""
+
+    def __init__(self, analyzer: Callable[[], Analyzer | None]) -> None:
+        self.analyzer = analyzer
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        """Hits, misses and entries of the score cache (zeros while no cache is in use)."""
+        analyzer = self.analyzer()
+        stats = analyzer.cache.stats() if analyzer is not None and analyzer.cache is not None else None
+        yield CounterMetricFamily(
+            "reviewlens_score_cache_hits", "Sentences whose scores came from the re-check cache",
+            value=stats.hits if stats else 0,
+        )
+        yield CounterMetricFamily(
+            "reviewlens_score_cache_misses", "Sentences scored by the model (not in the cache)",
+            value=stats.misses if stats else 0,
+        )
+        yield GaugeMetricFamily(
+            "reviewlens_score_cache_entries", "Sentence scores held for re-checks", value=stats.entries if stats else 0
+        )
 
 
 class Metrics:
     """One registry per app, so several apps (tests) never collide."""
 
-    def __init__(self) -> None:
+    def __init__(self, analyzer: Callable[[], Analyzer | None] = lambda: None) -> None:
         self.registry = CollectorRegistry()
+        self.registry.register(_ScoreCacheCollector(analyzer))
         self.requests = Counter(
             "reviewlens_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
         )
@@ -44,6 +74,8 @@ def install_metrics(app: FastAPI, metrics: Metrics) -> None:
     @app.middleware("http")
     async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         start = time.perf_counter()
+        # Read by deps.run_bounded: a request's deadline counts from here, so queue and upload time are included.
+        request.scope[ARRIVED] = time.monotonic()
         status = 500
         try:
             response = await call_next(request)

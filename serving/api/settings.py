@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -19,8 +20,29 @@ class Settings(BaseSettings):
     )
     max_text_chars: int = Field(default=1_000_000, gt=0, description="Longest text accepted (413 above).")
     max_upload_bytes: int = Field(default=25_000_000, gt=0, description="Largest file upload accepted.")
+    max_xml_bytes: int = Field(
+        default=50_000_000, gt=0, description="Most bytes a DOCX upload may decompress to (422 above)."
+    )
     max_batch: int = Field(default=32, gt=0, description="Most texts in one /v1/analyze/batch request.")
     request_timeout_s: float = Field(default=30.0, gt=0, description="Analysis time limit per request (504 after).")
+    max_concurrent: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, gt=0,
+        description="Analyses run at once (default: one per core); more wait in the queue.",
+    )
+    max_queue: int = Field(default=8, ge=0, description="Analyses waiting for a slot; beyond it, 503 + Retry-After.")
+    queue_timeout_s: float = Field(
+        default=5.0, gt=0, description="Longest wait for an analysis slot (503 + Retry-After after)."
+    )
+    limit_concurrency: int = Field(
+        default=200, gt=0, description="Open connections uvicorn serves at once (503 beyond, before any routing)."
+    )
+    body_timeout_s: float = Field(
+        default=30.0, gt=0, description="Longest wait for the next chunk of a request body (408 after)."
+    )
+    score_cache_entries: int = Field(
+        default=200_000, ge=0,
+        description="Sentences whose scores are kept for re-checks (digests and numbers, never text; 0 = off).",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Allowed CORS origins.")
     host: str = "127.0.0.1"
     port: int = 8000

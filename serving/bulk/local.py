@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -17,17 +20,34 @@ from typing import Any
 
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.model_dir import ModelDirectory
-from reviewlens.serving.bulk.scoring import DocInput, failed_row, model_key, score_documents
+from reviewlens.serving.bulk.scoring import DocInput, DocLimits, failed_row, model_key, score_documents
 from reviewlens.serving.bulk.sink import Sink
 
 IN_FLIGHT_PER_WORKER = 2
 CRASH_MESSAGE = "the worker process died while reading this file (a file that crashes the PDF library?)"
 
 _analyzer: Analyzer | None = None
+_limits: DocLimits | None = None
 
 
-def _init_worker(model_path: str, threads: int) -> None:
-    global _analyzer
+# How often a worker checks that its driver is still alive.
+PARENT_WATCH_S = 0.5
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the driver dies (even by kill -9): re-parented workers would otherwise sit blocked for ever,
+    holding a model's memory each."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_S)
+    os._exit(1)
+
+
+def _init_worker(model_path: str, threads: int, limits: DocLimits, driver: int) -> None:
+    global _analyzer, _limits
+    # The driver's pid comes from the driver itself: had it died while this worker was still importing,
+    # os.getppid() here would already name init.
+    threading.Thread(target=_watch_parent, args=(driver,), name="parent-watch", daemon=True).start()
+    _limits = limits
     _analyzer = Analyzer.load(model_path, threads=threads)
 
 
@@ -37,14 +57,14 @@ def _ready() -> bool:
 
 def _score_one(item: DocInput) -> list[dict[str, Any]]:
     assert _analyzer is not None, "worker initializer did not run"
-    return score_documents([item], _analyzer)
+    return score_documents([item], _analyzer, _limits)
 
 
 class _Pool:
     """A process pool that can be rebuilt after a worker dies."""
 
-    def __init__(self, model_path: Path, workers: int, threads: int) -> None:
-        self.args = (str(model_path), threads)
+    def __init__(self, model_path: Path, workers: int, threads: int, limits: DocLimits) -> None:
+        self.args = (str(model_path), threads, limits, os.getpid())
         self.workers = workers
         self.pool = self._new()
 
@@ -76,7 +96,8 @@ class _Pool:
 
 
 def score_local(
-    items: Iterator[DocInput], sink: Sink, ready: Callable[[], None], model_path: Path, workers: int, threads: int
+    items: Iterator[DocInput], sink: Sink, ready: Callable[[], None], model_path: Path, workers: int, threads: int,
+    limits: DocLimits | None = None,
 ) -> None:
     """Score `items` with `workers` processes of `threads` threads each, handing every row to `sink`.
 
@@ -87,7 +108,7 @@ def score_local(
         return  # nothing missing: no reason to start workers and load the model
     model = ModelDirectory.open(model_path)
     key = model_key(model.name, model.version)  # for a crash row, written without a worker's Analyzer
-    pool = _Pool(model_path, workers, threads)
+    pool = _Pool(model_path, workers, threads, limits or DocLimits())
     in_flight: dict[Future[list[dict[str, Any]]], DocInput] = {}
     try:
         pool.check()

@@ -7,11 +7,14 @@ front, works through it in chunks).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +27,8 @@ from reviewlens.models.registry import resolve_model
 from reviewlens.serving.bulk.local import score_local
 from reviewlens.serving.bulk.metadata import Metadata
 from reviewlens.serving.bulk.ray_engine import score_ray
-from reviewlens.serving.bulk.scoring import DocInput, model_key
-from reviewlens.serving.bulk.store import RunCounts, Store
+from reviewlens.serving.bulk.scoring import DocInput, DocLimits, model_key
+from reviewlens.serving.bulk.store import RunCounts, Store, StoreError
 
 ENGINES = ("local", "ray")
 
@@ -42,6 +45,7 @@ class ScoreOptions:
     retry_failed: bool = False
     progress: bool = True
     metadata: Metadata | None = None
+    limits: DocLimits = field(default_factory=DocLimits)
 
     def threads_per_worker(self) -> int:
         """Threads for each worker's model: the given number, or the cores shared out among the workers."""
@@ -67,6 +71,7 @@ class RunSummary:
     ignored: int
     failures: list[Failure]
     earlier_failures: int
+    skipped_files: list[Failure] = field(default_factory=list)
 
     @property
     def docs_per_minute(self) -> float:
@@ -86,6 +91,9 @@ class RunSummary:
         if self.failures:
             lines.append(f"{len(self.failures)} document(s) could not be scored:")
             lines += [f"  {f.path or f.name}: {f.error}" for f in self.failures]
+        if self.skipped_files:
+            lines.append(f"{len(self.skipped_files)} path(s) skipped:")
+            lines += [f"  {f.path}: {f.error}" for f in self.skipped_files]
         if self.earlier_failures:
             lines.append(f"{self.earlier_failures} document(s) failed in earlier runs (see `reviewlens report`; "
                          "--retry-failed tries them again)")
@@ -101,19 +109,40 @@ class FileWalk:
             raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
         self.inputs = list(inputs)
         self.ignored = 0
+        self.skipped: list[Failure] = []
+
+    def _regular(self, path: Path) -> bool:
+        """Whether `path` is a regular file; anything else (a FIFO, device or socket, which would block or never
+        end when read, or a broken or looping link) is recorded in `skipped` with the reason."""
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:  # ELOOP for a symlink loop, ENOENT for a dangling link
+            self.skipped.append(Failure(path.name, str(path), f"cannot be opened: {exc.strerror or exc}"))
+            return False
+        if stat.S_ISREG(mode):
+            return True
+        kind = (
+            "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device or special file"
+        )
+        self.skipped.append(Failure(path.name, str(path), f"not a regular file ({kind}); skipped"))
+        return False
 
     def __iter__(self) -> Iterator[Path]:
         self.ignored = 0
+        self.skipped = []
         for root in self.inputs:
-            if root.is_file():
+            if not root.is_dir():
                 # Named explicitly, so an unsupported type is reported as a failure rather than ignored.
-                yield root
+                if self._regular(root):
+                    yield root
                 continue
+            # os.walk does not follow symlinked folders, so a link loop cannot make it cycle.
             for folder, dirs, files in os.walk(root):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith((".", "~$")):
-                        yield Path(folder) / name
+                        if self._regular(Path(folder) / name):
+                            yield Path(folder) / name
                     else:
                         self.ignored += 1
 
@@ -204,6 +233,32 @@ class Progress:
         self.bar.close()
 
 
+@contextmanager
+def run_lock(store_path: Path) -> Iterator[None]:
+    """Hold `<store>.lock` for a run, so a second `score` on the same store refuses instead of scoring the same
+    documents again (two runs once scored 31 documents 59 times). An flock is released by the kernel when its
+    holder dies, even by kill -9, so a crashed run never leaves a stale lock behind."""
+    lock_path = Path(f"{store_path}.lock")
+    handle = lock_path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise StoreError(
+                f"{store_path} is being scored by another `reviewlens score` ({holder}); wait for it to finish "
+                "(what it stores is kept) and run this again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
 def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions) -> RunSummary:
     """Score every file under `inputs` that the store lacks for the model, with the chosen engine."""
     if options.engine not in ENGINES:
@@ -213,7 +268,7 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
     model = model_key(model_dir.name, model_dir.version)
     threads = options.threads_per_worker()
     start = time.perf_counter()
-    with Store(store_path) as store:
+    with run_lock(store_path), Store(store_path) as store:
         run_id = store.begin_run(
             model, model_dir.name, model_dir.version, options.engine, options.workers, threads,
             [str(p) for p in inputs],
@@ -226,7 +281,7 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
                           threads, options.address)
             else:
                 score_local(planner.items(iter(walk)), planner.sink, progress.ready, model_dir.path, options.workers,
-                            threads)
+                            threads, options.limits)
         except BaseException:
             progress.close()
             store.finish_run(run_id, "interrupted")
@@ -236,4 +291,4 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
         failures = [Failure(r["name"], r["path"], r["error"]) for r in store.failures(model, run_id=run_id)]
         earlier = len(store.failures(model)) - len(failures)
     startup = progress.ready_at - start if progress.ready_at else 0.0
-    return RunSummary(counts, time.perf_counter() - start, startup, walk.ignored, failures, earlier)
+    return RunSummary(counts, time.perf_counter() - start, startup, walk.ignored, failures, earlier, walk.skipped)

@@ -14,15 +14,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.analyzer import Analyzer, Cancelled
 from reviewlens.models.documents import Document
-from reviewlens.models.extract import ExtractionError, extract_bytes
+from reviewlens.models.extract import MAX_XML_BYTES, ExtractionError, extract_bytes
 
 # The columns of a row, in order (the Ray engine's Parquet schema follows it).
 ROW_COLUMNS = (
     "doc_hash", "name", "path", "size", "doc_kind", "model", "status", "error",
     "pages", "characters", "words", "notes", "seconds", "result",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DocLimits:
+    """Bounds on one document, so a single huge or pathological file fails alone instead of stalling the run.
+
+    A document over a limit is recorded as failed with the reason, and is not retried unless asked.
+    """
+
+    max_words: int = 500_000  # ~1,000 pages; a 50 MB text file once drove a worker past 5.8 GB
+    max_seconds: float = 600.0  # analysis time per document
+    max_xml_bytes: int = MAX_XML_BYTES  # decompressed DOCX size, as in the API
 
 
 @dataclass(frozen=True)
@@ -80,11 +92,15 @@ def failed_row(item: DocInput, key: str, error: str) -> dict[str, Any]:
     return row
 
 
-def score_documents(batch: Sequence[DocInput], analyzer: Analyzer) -> list[dict[str, Any]]:
+def score_documents(
+    batch: Sequence[DocInput], analyzer: Analyzer, limits: DocLimits | None = None
+) -> list[dict[str, Any]]:
     """Extract and analyse a batch of files; one row per input, in order, failures recorded rather than raised.
 
-    A file that cannot be read (or analysed) yields a row with status `failed` and its error, so a run carries on.
+    A file that cannot be read (or analysed), or that exceeds `limits`, yields a row with status `failed` and its
+    error, so a run carries on.
     """
+    limits = limits or DocLimits()
     key = model_key(analyzer.info.name, analyzer.info.version)
     rows: list[dict[str, Any]] = []
     docs: list[tuple[int, Document, str | None]] = []
@@ -94,36 +110,49 @@ def score_documents(batch: Sequence[DocInput], analyzer: Analyzer) -> list[dict[
         data = _read_into(item, row)
         if data is not None:
             try:
-                extracted = extract_bytes(data, item.name)
+                extracted = extract_bytes(data, item.name, limits.max_xml_bytes)
             except ExtractionError as exc:
                 row["error"] = str(exc)
             else:
                 doc = extracted.document
+                words = len(doc.text.split())
                 row.update(
                     pages=doc.pages,
                     characters=len(doc.text),
-                    words=len(doc.text.split()),
+                    words=words,
                     notes="; ".join(extracted.notes) or None,
                 )
-                docs.append((len(rows), doc, item.doc_kind))
+                if words > limits.max_words:
+                    row["error"] = f"too long: {words} words; the limit is {limits.max_words} (--max-words)"
+                else:
+                    docs.append((len(rows), doc, item.doc_kind))
         row["seconds"] = time.perf_counter() - start
         rows.append(row)
     if docs:
-        _analyse(rows, docs, analyzer)
+        _analyse(rows, docs, analyzer, limits.max_seconds)
     return rows
 
 
-def _analyse(rows: list[dict[str, Any]], docs: list[tuple[int, Document, str | None]], analyzer: Analyzer) -> None:
+def _analyse(
+    rows: list[dict[str, Any]], docs: list[tuple[int, Document, str | None]], analyzer: Analyzer, max_seconds: float
+) -> None:
     start = time.perf_counter()
+    deadline = start + max_seconds * len(docs)
     try:
-        results = analyzer.analyze_many([d for _, d, _ in docs], doc_kinds=[k for _, _, k in docs])
+        results = analyzer.analyze_many(
+            [d for _, d, _ in docs], doc_kinds=[k for _, _, k in docs],
+            should_stop=lambda: time.perf_counter() > deadline,
+        )
     except Exception as exc:  # whatever a document triggers in the model, the run must carry on
         if len(docs) == 1:
-            rows[docs[0][0]]["error"] = f"analysis failed: {type(exc).__name__}: {exc}"
+            rows[docs[0][0]]["error"] = (
+                f"took longer than {max_seconds:g} s to analyse (--max-seconds)" if isinstance(exc, Cancelled)
+                else f"analysis failed: {type(exc).__name__}: {exc}"
+            )
             return
-        # One bad document must not fail its batch: find it by analysing each alone.
+        # One bad (or slow) document must not fail its batch: find it by analysing each alone.
         for doc in docs:
-            _analyse(rows, [doc], analyzer)
+            _analyse(rows, [doc], analyzer, max_seconds)
         return
     share = (time.perf_counter() - start) / len(docs)
     for (i, _, _), result in zip(docs, results, strict=True):

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, ValidationError
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field, Strict, ValidationError
 
 from reviewlens.models.documents import Document
 from reviewlens.models.extract import ExtractionError, read_bytes
 from reviewlens.models.labels import DOC_KINDS, THEMES
 from reviewlens.models.schema import AnalysisResult, Severity
+from reviewlens.serving.api.admission import StopCheck
 from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, require_json, run_bounded
 from reviewlens.serving.api.errors import ApiError, error_responses
 from reviewlens.serving.api.settings import Settings
@@ -55,15 +56,26 @@ FormatQuery = Annotated[
 ]
 
 
+# JSON Schema for "has a character that is not white space", so clients and fuzzers know a blank draft is refused.
+NON_BLANK = r"\S"
+
+
 class AnalyzeRequest(BaseModel):
     """A draft to analyse."""
 
-    text: str = Field(description="The draft, as plain text. Offsets in the result index this exact string.")
+    text: str = Field(
+        description="The draft, as plain text, not blank. Offsets in the result index this exact string.",
+        # Documented, not enforced here: check_text gives a blank draft its own error code (422 empty_text).
+        json_schema_extra={"pattern": NON_BLANK},
+    )
     themes: list[ThemeName] | None = Field(default=None, description="Only these themes (default: all).")
     severity: list[Severity] | None = Field(
         default=None, description="Only findings of these severities (default: all), e.g. [\"concern\"]."
     )
-    min_score: float = Field(default=0.0, ge=0.0, le=1.0, description="Drop span findings scoring below this.")
+    # Strict: JSON `true` is not the number 1.0, nor "0.5" a number.
+    min_score: Annotated[float, Strict()] = Field(
+        default=0.0, ge=0.0, le=1.0, description="Drop span findings scoring below this."
+    )
     doc_kind: DocKind | None = Field(default=None, description="Kind of review; rapid reviews get looser flags.")
 
     model_config = {"json_schema_extra": {"examples": [{"text": EXAMPLE_TEXT, "severity": ["concern"]}]}}
@@ -72,10 +84,10 @@ class AnalyzeRequest(BaseModel):
 class BatchRequest(BaseModel):
     """Several drafts analysed with the same options."""
 
-    texts: list[str] = Field(min_length=1)
+    texts: list[Annotated[str, Field(json_schema_extra={"pattern": NON_BLANK})]] = Field(min_length=1)
     themes: list[ThemeName] | None = None
     severity: list[Severity] | None = None
-    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    min_score: Annotated[float, Strict()] = Field(default=0.0, ge=0.0, le=1.0)
     doc_kind: DocKind | None = None
 
     model_config = {"json_schema_extra": {"examples": [{"texts": [EXAMPLE_TEXT], "severity": ["concern"]}]}}
@@ -201,26 +213,31 @@ async def analyze(
     analyzer: AnalyzerDep,
     settings: SettingsDep,
     format: FormatQuery = None,
-) -> AnalysisResult | HTMLResponse:
+) -> Response:
     """Analyse one draft: labelled sentences with messages and questions, document flags and an overview.
 
     Send JSON (`{"text": ...}`) or the bare draft as `text/plain`. Filter with `themes` and `severity` (in the
     body or, repeatable, in the query string). Ask for HTML with `Accept: text/html` or `?format=html`.
     """
     check_text(body.text, settings)
-    result = await run_bounded(
-        lambda: analyzer.analyze(body.text, themes=body.themes, min_score=body.min_score, doc_kind=body.doc_kind,
-                                 severities=body.severity),
-        settings,
-    )
-    if _wants_html(request, format):
-        return _html(request, settings, body.text, result)
-    return result
+    html = _wants_html(request, format)
+
+    def work(stop: StopCheck) -> Response:
+        result = analyzer.analyze(
+            body.text, themes=body.themes, min_score=body.min_score, doc_kind=body.doc_kind,
+            severities=body.severity, should_stop=stop,
+        )
+        # Rendered here, in the analysis pool: serialising a long result on the event loop would delay /healthz.
+        if html:
+            return _html(request, settings, body.text, result)
+        return Response(result.model_dump_json(by_alias=True), media_type="application/json")
+
+    return await run_bounded(request, work)
 
 
 @router.post("/analyze/batch", response_model=BatchResponse, dependencies=[Depends(require_json)])
 async def analyze_batch(
-    body: BatchRequest, analyzer: AnalyzerDep, settings: SettingsDep, themes: ThemesQuery = None,
+    body: BatchRequest, request: Request, analyzer: AnalyzerDep, settings: SettingsDep, themes: ThemesQuery = None,
     severity: SeverityQuery = None,
 ) -> BatchResponse:
     """Analyse up to the configured number of drafts in one call; results keep the request's order."""
@@ -231,11 +248,11 @@ async def analyze_batch(
     chosen_themes = body.themes if body.themes is not None else themes
     severities = body.severity if body.severity is not None else severity
     results = await run_bounded(
-        lambda: analyzer.analyze_many(
+        request,
+        lambda stop: analyzer.analyze_many(
             body.texts, themes=chosen_themes, min_score=body.min_score, doc_kinds=[body.doc_kind] * len(body.texts),
-            severities=severities,
+            severities=severities, should_stop=stop,
         ),
-        settings,
     )
     return BatchResponse(results=results)
 
@@ -245,12 +262,16 @@ async def analyze_file(
     request: Request,
     analyzer: AnalyzerDep,
     settings: SettingsDep,
-    file: Annotated[UploadFile, File(description="A PDF, DOCX, TXT or MD file.")],
+    file: Annotated[
+        UploadFile,
+        File(description="A PDF, DOCX, TXT or MD file; its name's extension (.pdf, .docx, .txt, .md) says how to "
+             "read it, and any other is refused with 415."),
+    ],
     doc_kind: Annotated[DocKind | None, Query()] = None,
     themes: ThemesQuery = None,
     severity: SeverityQuery = None,
     format: FormatQuery = None,
-) -> AnalysisResult | HTMLResponse:
+) -> Response:
     """Analyse an uploaded review; findings in PDFs carry their page number. HTML as for `/v1/analyze`."""
     name = file.filename or "upload"
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -260,13 +281,17 @@ async def analyze_file(
     if len(data) > settings.max_upload_bytes:
         raise ApiError(413, "file_too_large", f"The file exceeds {settings.max_upload_bytes} bytes.")
     try:
-        document: Document = await run_bounded(lambda: read_bytes(data, name), settings)
+        document: Document = await run_bounded(request, lambda _stop: read_bytes(data, name, settings.max_xml_bytes))
     except ExtractionError as exc:
-        raise ApiError(422, "unreadable_file", f"{name}: {exc}") from None
+        # Not the file name: it is chosen by the uploader and may itself be confidential or crafted.
+        raise ApiError(422, "unreadable_file", f"The file could not be read: {exc}") from None
     check_text(document.text, settings, where=name)
-    result = await run_bounded(
-        lambda: analyzer.analyze(document, doc_kind=doc_kind, themes=themes, severities=severity), settings
-    )
-    if _wants_html(request, format):
-        return _html(request, settings, document.text, result)
-    return result
+    html = _wants_html(request, format)
+
+    def work(stop: StopCheck) -> Response:
+        result = analyzer.analyze(document, doc_kind=doc_kind, themes=themes, severities=severity, should_stop=stop)
+        if html:
+            return _html(request, settings, document.text, result)
+        return Response(result.model_dump_json(by_alias=True), media_type="application/json")
+
+    return await run_bounded(request, work)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from reviewlens.models.flags import flag_minimums
 from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, run_bounded
@@ -23,7 +25,7 @@ from reviewlens.serving.api.languagetool import (
     from_plain,
     to_languagetool,
 )
-from reviewlens.serving.api.routes.analyze import check_text
+from reviewlens.serving.api.routes.analyze import NON_BLANK, check_text
 
 router = APIRouter(
     prefix="/v2", tags=["languagetool"], responses=error_responses(400, 401, 413, 422, 500, 503, 504)
@@ -40,6 +42,10 @@ _DOC = {
     "enabledOnly": "`true`: report only the enabled rules and categories.",
     "level": "`picky` also reports the strengths (sentences that explain, analyse identity, give grounds).",
 }
+
+
+# `data` is a JSON document carried in a string field: said in the schema so that clients send JSON there.
+_JSON_TEXT: dict[str, Any] = {"contentMediaType": "application/json", "pattern": NON_BLANK}
 
 
 @dataclass(frozen=True)
@@ -66,33 +72,67 @@ async def _run_check(params: CheckParams, request: Request, analyzer: AnalyzerDe
     except AnnotationError as exc:
         raise ApiError(422, "invalid_annotation", str(exc)) from None
     check_text(src.text, settings, where="text" if params.text is not None else "data")
-    result = await run_bounded(lambda: analyzer.analyze(src.text), settings)
+    result = await run_bounded(request, lambda stop: analyzer.analyze(src.text, should_stop=stop))
     base_url = str(request.base_url).rstrip("/")
     return to_languagetool(result, src, params.language, params.rules, flag_minimums(analyzer.model.flags), base_url)
 
 
-def _form(
-    language: Annotated[str, Form(description=_DOC["language"])] = "en-GB",
-    text: Annotated[str | None, Form(description=_DOC["text"])] = None,
-    data: Annotated[str | None, Form(description=_DOC["data"])] = None,
-    disabledRules: Annotated[str | None, Form(description=_DOC["disabledRules"])] = None,
-    enabledRules: Annotated[str | None, Form(description=_DOC["enabledRules"])] = None,
-    disabledCategories: Annotated[str | None, Form(description=_DOC["disabledCategories"])] = None,
-    enabledCategories: Annotated[str | None, Form(description=_DOC["enabledCategories"])] = None,
-    enabledOnly: Annotated[str | None, Form(description=_DOC["enabledOnly"])] = None,
-    level: Annotated[str | None, Form(description=_DOC["level"])] = None,
-    motherTongue: Annotated[str | None, Form()] = None,
-    preferredVariants: Annotated[str | None, Form()] = None,
-) -> CheckParams:
-    """The POSTed form's fields (LanguageTool's parameter names)."""
-    rules = RuleFilter.parse(disabledRules, enabledRules, disabledCategories, enabledCategories, enabledOnly, level)
-    return CheckParams(text, data, language, rules)
+class CheckForm(BaseModel):
+    """The POSTed fields (LanguageTool's names), urlencoded or multipart; documents the body in the OpenAPI schema."""
+
+    text: str | None = Field(default=None, description=_DOC["text"], json_schema_extra={"pattern": NON_BLANK})
+    data: str | None = Field(default=None, description=_DOC["data"], json_schema_extra=_JSON_TEXT)
+    language: str = Field(default="en-GB", description=_DOC["language"])
+    disabledRules: str | None = Field(default=None, description=_DOC["disabledRules"])
+    enabledRules: str | None = Field(default=None, description=_DOC["enabledRules"])
+    disabledCategories: str | None = Field(default=None, description=_DOC["disabledCategories"])
+    enabledCategories: str | None = Field(default=None, description=_DOC["enabledCategories"])
+    enabledOnly: str | None = Field(default=None, description=_DOC["enabledOnly"])
+    level: str | None = Field(default=None, description=_DOC["level"])
+    motherTongue: str | None = None
+    preferredVariants: str | None = None
+
+
+_FORM_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            media: {"schema": CheckForm.model_json_schema()}
+            for media in ("application/x-www-form-urlencoded", "multipart/form-data")
+        },
+    }
+}
+
+
+async def _form(request: Request, settings: SettingsDep) -> CheckParams:
+    """The POSTed form's fields, read here rather than by FastAPI so that a field may be as long as the text limit.
+
+    Starlette caps each form field at 1 MiB by default, which refused legal drafts with a bare 400; the cap here is
+    the body limit, and the text limit is applied to the draft itself afterwards (413 `text_too_large`).
+    """
+    form = await request.form(max_part_size=settings.max_body_bytes)
+    fields: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            raise ApiError(422, "invalid_request", "Send the check's fields as form fields, not as files.")
+        fields.setdefault(key, value)
+    try:
+        body = CheckForm.model_validate({k: v for k, v in fields.items() if k in CheckForm.model_fields})
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        ) from None
+    rules = RuleFilter.parse(
+        body.disabledRules, body.enabledRules, body.disabledCategories, body.enabledCategories, body.enabledOnly,
+        body.level,
+    )
+    return CheckParams(body.text, body.data, body.language, rules)
 
 
 def _query(
     language: Annotated[str, Query(description=_DOC["language"])] = "en-GB",
-    text: Annotated[str | None, Query(description=_DOC["text"])] = None,
-    data: Annotated[str | None, Query(description=_DOC["data"])] = None,
+    text: Annotated[str | None, Query(description=_DOC["text"], json_schema_extra={"pattern": NON_BLANK})] = None,
+    data: Annotated[str | None, Query(description=_DOC["data"], json_schema_extra=_JSON_TEXT)] = None,
     disabledRules: Annotated[str | None, Query(description=_DOC["disabledRules"])] = None,
     enabledRules: Annotated[str | None, Query(description=_DOC["enabledRules"])] = None,
     disabledCategories: Annotated[str | None, Query(description=_DOC["disabledCategories"])] = None,
@@ -107,7 +147,7 @@ def _query(
     return CheckParams(text, data, language, rules)
 
 
-@router.post("/check")
+@router.post("/check", openapi_extra=_FORM_BODY)
 async def check(
     params: Annotated[CheckParams, Depends(_form)], request: Request, analyzer: AnalyzerDep, settings: SettingsDep
 ) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -11,12 +12,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
 from reviewlens.models.registry import default_name, list_models
-from reviewlens.serving.api.deps import AnalyzerDep, require_api_key
+from reviewlens.serving.api.deps import AnalyzerDep, get_settings, is_authenticated, require_api_key
 from reviewlens.serving.api.errors import error_responses
 from reviewlens.serving.api.static import DOCS_STATIC_URL, html_page
 
 router = APIRouter(tags=["system"])
 secured = APIRouter(tags=["system"], dependencies=[Depends(require_api_key)], responses=error_responses(401))
+
+
+# An absolute POSIX path; group 1 is its last component.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[^\s/:'\"]+/)*([^\s/:'\"]+)")
 
 
 class Readiness(BaseModel):
@@ -39,6 +44,10 @@ async def readyz(request: Request) -> JSONResponse:
     analyzer = getattr(request.app.state, "analyzer", None)
     if analyzer is None:
         reason = getattr(request.app.state, "load_error", None) or "model loading"
+        settings = get_settings(request)
+        if settings.api_keys and not is_authenticated(request, settings):
+            # /readyz is open to anyone when keys are on: say what is wrong, but not where the files live.
+            reason = _ABSOLUTE_PATH.sub(lambda m: f".../{m.group(1)}", reason)
         return JSONResponse({"status": "not_ready", "reason": reason}, status_code=503)
     return JSONResponse({"status": "ready", "model": f"{analyzer.model.name} {analyzer.model.version}"})
 

@@ -140,12 +140,16 @@ def open_db(path: Path) -> sqlite3.Connection:
     # Autocommit mode: every write opens its own explicit transaction.
     db = sqlite3.connect(path, isolation_level=None, timeout=30)
     db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
-    # NORMAL is durable against a killed process (WAL keeps commits); only a power cut can lose the last few.
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
     try:
+        db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a killed process (WAL keeps commits); only a power cut can lose the last few.
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
         _create_or_check(db, path)
+    except sqlite3.DatabaseError as exc:
+        # A corrupt or foreign file: one clear line for the CLI, not a traceback.
+        db.close()
+        raise StoreError(f"{path} is not a readable reviewlens store ({exc}); restore it or choose another") from None
     except BaseException:
         db.close()
         raise

@@ -225,3 +225,34 @@ def test_auto_language_and_multipart_form(client: TestClient) -> None:
 def test_languages(client: TestClient) -> None:
     langs = client.get("/v2/languages").json()
     assert {"en-GB", "en-US"} <= {lang["longCode"] for lang in langs}
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_a_draft_over_one_mebibyte_is_checked(make_client, multipart: bool) -> None:
+    """Issue 12 defect 7: Starlette's 1 MiB form-field cap refused legal drafts with a generic 400; and a single
+    paragraph over spaCy's default 1,000,000-character limit must still be segmented."""
+    client = make_client(max_text_chars=1_200_000, request_timeout_s=300)
+    text = "The social worker visited the family and saw the baby. " * 20_000
+    assert 1_048_576 < len(text) <= 1_200_000
+    if multipart:
+        r = client.post("/v2/check", files={"text": (None, text), "language": (None, "en-GB")})
+    else:
+        r = client.post("/v2/check", data={"text": text, "language": "en-GB"})
+    assert r.status_code == 200, r.text[:300]
+    assert isinstance(r.json()["matches"], list)
+
+
+def test_offsets_count_utf16_units_after_astral_characters(client: TestClient) -> None:
+    # LanguageTool clients are Java or JavaScript: an emoji before a match moves it by two units, not one.
+    text = "Mum 😀 said the baby was fine. 𝒜 The case was closed. The plan was ended without a visit."
+    r = client.post("/v2/check", data={"text": text, "language": "en-GB", "level": "picky"})
+    assert r.status_code == 200
+    matches = [m for m in r.json()["matches"] if m["sentence"] in text]
+    assert any(text.index(m["sentence"]) > text.index("😀") for m in matches)
+    for match in matches:
+        start = match["offset"]
+        sentence = match["sentence"]
+        code_points = text.index(sentence)
+        astral_before = sum(1 for ch in text[:code_points] if ord(ch) > 0xFFFF)
+        assert start == code_points + astral_before
+        assert match["length"] == len(sentence) + sum(1 for ch in sentence if ord(ch) > 0xFFFF)

@@ -211,3 +211,31 @@ def test_unexpected_failure_is_a_json_500_without_the_text(make_client, analyzer
     assert "Child Q" not in all_logs.text
     # The stack frames are there (down to where it was raised), the message quoting the draft is not.
     assert 'conftest.py", line' in records[0].getMessage() and "in analyze" in records[0].getMessage()
+
+
+@pytest.mark.parametrize("value", [True, "0.5", False])
+def test_min_score_must_be_a_number(client: TestClient, value: object) -> None:
+    """Issue 12 defect 7: `min_score: true` was taken as 1.0."""
+    r = client.post("/v1/analyze", json={"text": "The worker visited.", "min_score": value})
+    assert r.status_code == 422
+    r = client.post("/v1/analyze/batch", json={"texts": ["The worker visited."], "min_score": value})
+    assert r.status_code == 422
+
+
+def test_openapi_documents_what_is_refused(client: TestClient) -> None:
+    """The schema says what the server refuses: blank text, other file extensions, `data` that is not JSON."""
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/v1/analyze"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    analyze = body["properties"]["text"]
+    assert analyze["pattern"] == r"\S"
+    batch = spec["components"]["schemas"]["BatchRequest"]["properties"]["texts"]["items"]
+    assert batch["pattern"] == r"\S"
+    check_form = next(
+        s for name, s in spec["components"]["schemas"].items() if name.startswith("Body_check")
+    )["properties"]
+    assert check_form["data"]["contentMediaType"] == "application/json"
+    assert check_form["text"]["pattern"] == r"\S"
+    upload = next(
+        s for name, s in spec["components"]["schemas"].items() if name.startswith("Body_analyze_file")
+    )["properties"]["file"]
+    assert all(ext in upload["description"] for ext in (".pdf", ".docx", ".txt", ".md", "415"))

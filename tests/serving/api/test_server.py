@@ -203,3 +203,30 @@ def test_real_server_logs_no_text(server: LiveServer, sample_review: str) -> Non
     log = server.log()
     assert "POST /v1/analyze 422" in log and "POST /v2/check 200" in log, "the access log is being written"
     assert MARKER not in log
+
+
+def _counter(metrics: str, name: str) -> float:
+    line = next(line for line in metrics.splitlines() if line.startswith(name + " "))
+    return float(line.rsplit(" ", 1)[1])
+
+
+def test_a_recheck_is_served_from_the_score_cache(server: LiveServer, sample_review: str) -> None:
+    def scrape() -> tuple[float, float, float]:
+        text = httpx.get(f"{server.url}/metrics", timeout=30).text
+        assert "Zanzibarquokka" not in text
+        return tuple(  # type: ignore[return-value]
+            _counter(text, f"reviewlens_score_cache_{name}") for name in ("hits_total", "misses_total", "entries")
+        )
+
+    hits0, misses0, _ = scrape()
+    # A sentence no other test sends, so the first check must score at least it.
+    draft = sample_review + "\n\nZanzibarquokka's case was closed in May."
+    first = httpx.post(f"{server.url}/v2/check", data={"text": draft, "language": "en-GB"}, timeout=60)
+    hits1, misses1, entries1 = scrape()
+    second = httpx.post(f"{server.url}/v2/check", data={"text": draft, "language": "en-GB"}, timeout=60)
+    hits2, misses2, _ = scrape()
+    assert first.status_code == second.status_code == 200 and first.json() == second.json()
+    sentences = (hits1 - hits0) + (misses1 - misses0)
+    assert misses1 - misses0 >= 1 and sentences > 10 and entries1 >= misses1 - misses0
+    # The re-check scored nothing: every sentence came from the cache.
+    assert misses2 == misses1 and hits2 - hits1 == sentences

@@ -25,10 +25,12 @@ class _Poisoned:
         self.inner = inner
         self.info = inner.info
 
-    def analyze_many(self, texts: Sequence[Document], doc_kinds: Sequence[str | None] | None = None) -> Any:
+    def analyze_many(
+        self, texts: Sequence[Document], doc_kinds: Sequence[str | None] | None = None, should_stop: Any = None
+    ) -> Any:
         if any("POISON" in t.text for t in texts):
             raise RuntimeError("model choked")
-        return self.inner.analyze_many(texts, doc_kinds=doc_kinds)
+        return self.inner.analyze_many(texts, doc_kinds=doc_kinds, should_stop=should_stop)
 
 
 def test_rows_come_back_in_order_with_failures_recorded(analyzer: Analyzer, tmp_path: Path) -> None:
