@@ -45,6 +45,8 @@ class FlagConfig(StrictModel):
     min_risk_sentences: int = 4
     identity_score_min: float = 0.3
     cultural_analysis_score_min: float = 0.5
+    cultural_analysis_min_count: int = 2
+    cultural_analysis_confident: float = 0.75
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> FlagConfig:
@@ -144,6 +146,18 @@ def ethnicity_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFl
             "whether ethnicity shaped what happened; say why, and whether it was considered.",
             evidence=[_sentence_evidence(s, "IDENTITY_MENTION", "ethnicity withheld") for s in withheld[:3]],
         )
+    if len(sents) < cfg.min_cultural_sentences:
+        # A paragraph checked in an editor, or an empty line of a batch, has no reason to state ethnicity.
+        return DocumentFlag(
+            id="ETHNICITY_NOT_RECORDED",
+            theme="cultural_competence",
+            status="insufficient_text",
+            severity="info",
+            value=0,
+            rationale=f"Only {len(sents)} sentences; at least {cfg.min_cultural_sentences} are needed before the "
+            "absence of a statement of ethnicity means anything.",
+            evidence=[_count(len(sents), "sentences read")],
+        )
     return DocumentFlag(
         id="ETHNICITY_NOT_RECORDED",
         theme="cultural_competence",
@@ -158,9 +172,12 @@ def ethnicity_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFl
 def cultural_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFlag:
     """CULTURAL_ANALYSIS_MISSING: nothing considers how identity shaped parenting, the child or professionals."""
     analysis = [s for s in sents if s.probs.get("CULTURAL_ANALYSIS", 0.0) >= cfg.cultural_analysis_score_min]
+    confident = [s for s in analysis if s.probs.get("CULTURAL_ANALYSIS", 0.0) >= cfg.cultural_analysis_confident]
     mentions = [s for s in sents if s.label("cultural_competence") == "IDENTITY_MENTION"]
     evidence = [_count(len(mentions), "identity mentions"), _count(len(analysis), "cultural analysis sentences")]
-    if analysis:
+    # One borderline sentence (a false positive at 0.53 was enough) must not clear the flag: it takes two, or one
+    # the model is sure of.
+    if len(analysis) >= cfg.cultural_analysis_min_count or confident:
         return DocumentFlag(
             id="CULTURAL_ANALYSIS_MISSING",
             theme="cultural_competence",
@@ -187,6 +204,11 @@ def cultural_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFla
     )
     if mentions:
         rationale += f" Identity is noted ({len(mentions)} sentence(s)) but never analysed."
+    if analysis:
+        rationale += (
+            f" One sentence comes close (score {analysis[0].probs['CULTURAL_ANALYSIS']:.2f}), but one borderline "
+            "sentence is not enough to call the question considered."
+        )
     return DocumentFlag(
         id="CULTURAL_ANALYSIS_MISSING",
         theme="cultural_competence",

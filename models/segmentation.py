@@ -16,6 +16,9 @@ from spacy.language import Language
 
 # Ordered: the first pattern that matches a heading decides its kind ("learning from the analysis" is learning).
 _SECTION_PATTERNS: tuple[tuple[str, str], ...] = (
+    # Analysis organised by the review's questions ("Findings by key line of enquiry") is analysis, although
+    # "lines of enquiry" alone names the terms of reference.
+    ("analysis", r"\b(analysis|findings?|appraisal)\b.*\b(lines? of enquiry|kloe|questions?)\b"),
     ("appendix", r"\b(appendix|appendices|annex|references|bibliography)\b"),
     ("recommendations", r"\b(recommendations?|questions for|actions? (already )?taken|next steps|improving systems)\b"),
     (
@@ -31,13 +34,14 @@ _SECTION_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "chronology",
-        r"\b(chronology|summary of events|case narrative|what happened|timeline|agency involvement|"
+        r"\b(chronology|summary of (the )?(key |significant |main )?events|key events|significant events|"
+        r"sequence of events|key episodes|case narrative|what happened|timeline|agency involvement|"
         r"narrative|period (one|two|three|four|five|\d+)|events leading)\b",
     ),
     (
         "background",
         r"\b(background|the child|pen picture|who (was|is)|family composition|genogram|context|"
-        r"voice of the child|the family|family involvement|views of the family|case summary|"
+        r"voice of the child|lived experience|the family|family involvement|views of the family|case summary|"
         r"family and household|about )\b",
     ),
     (
@@ -51,6 +55,8 @@ _NUMBERING = re.compile(
     r"^\s*(#+\s*|(\d+(\.\d+)*\.?|[ivxlc]+\.|[A-Z]\.)\s+|(section|part|chapter)\s+\d+[:.]?\s*)", re.IGNORECASE
 )
 _MAX_HEADING_WORDS = 14
+# The line before a heading in single-newline text ends a sentence (or a list item, or a quotation).
+_ENDS_SENTENCE = re.compile(r"[.?!:;\"”’)]\s*$")
 MIN_SENTENCE_WORDS = 3
 
 
@@ -132,6 +138,17 @@ def _looks_like_heading(line: str, alone: bool, next_line: str | None) -> bool:
     return alone or bool(_NUMBERING.match(stripped)) or heading_kind(stripped) is not None
 
 
+def _is_named_heading(line: str, next_line: str | None) -> bool:
+    """A heading inside a run of single-newline lines (text pasted from Word or a text box has no blank lines):
+    only a short line naming a known section, so that an ordinary short sentence is never taken for one."""
+    stripped = line.strip()
+    if len(stripped.split()) > 10 or stripped[-1:] in ".,;:!\"'”’":
+        return False
+    if next_line is not None and next_line[:1].islower():
+        return False
+    return _looks_like_heading(line, True, next_line) and heading_kind(stripped.lstrip("#").strip()) is not None
+
+
 def segment(text: str) -> Segmentation:
     """Split text into sections (from headings) and sentences, all offsets into `text` itself."""
     lines: list[tuple[int, str]] = []
@@ -160,7 +177,14 @@ def segment(text: str) -> Segmentation:
         if not line.strip():
             close_paragraph()
             continue
-        if (prev_blank or para_start is None) and _looks_like_heading(line, alone, next_line):
+        prev = lines[i - 1][1].strip() if i else ""
+        # A line ending a sentence, or a short title-like line (the review's title), may precede a heading.
+        after_sentence = not prev_blank and (
+            _ENDS_SENTENCE.search(prev) is not None or (len(prev.split()) <= 12 and prev[:1].isupper())
+        )
+        if (
+            (prev_blank or para_start is None) and _looks_like_heading(line, alone, next_line)
+        ) or (after_sentence and _is_named_heading(line, next_line)):
             close_paragraph()
             title = line.strip().lstrip("#").strip()
             kind = heading_kind(title)

@@ -45,7 +45,16 @@ def test_ethnicity_recorded_withheld_or_missing() -> None:
     flag = ethnicity_flag(withheld, CFG)
     assert flag.id == "ETHNICITY_WITHHELD" and flag.severity == "info"
     faith_only = [sent("Mother is a practising Catholic.", "background", "IDENTITY_MENTION")]
+    faith_only += [sent(f"Sentence {i}.", "analysis", "DESCRIPTIVE") for i in range(45)]
     assert ethnicity_flag(faith_only, CFG).status == "raised"
+
+
+def test_ethnicity_is_not_judged_on_a_fragment() -> None:
+    """Issue 9: a one-sentence editor check, or an empty line of a batch, carried ETHNICITY_NOT_RECORDED."""
+    for sents in ([], [sent("The case was closed in May.", "unknown", "DESCRIPTIVE")]):
+        flag = ethnicity_flag(sents, CFG)
+        assert flag.id == "ETHNICITY_NOT_RECORDED" and flag.status == "insufficient_text"
+        assert flag.severity == "info"
 
 
 def test_identity_noted_but_never_analysed() -> None:
@@ -75,3 +84,21 @@ def test_flag_config_rejects_unknown_keys() -> None:
 
     with pytest.raises(ValueError, match="unknown flag settings"):
         FlagConfig.from_dict({"analytical_share": 0.3})
+
+
+def _cultural(score: float, text: str) -> LabelledSentence:
+    s = sent(text, "analysis")
+    return LabelledSentence(s.start, s.end, s.text, s.section, {"cultural_competence": ("CULTURAL_ANALYSIS", score)},
+                            {"CULTURAL_ANALYSIS": score})
+
+
+def test_one_borderline_cultural_sentence_does_not_clear_the_flag() -> None:
+    """Issue 9: one false-positive CULTURAL_ANALYSIS at 0.53 kept CULTURAL_ANALYSIS_MISSING from being raised."""
+    body = [sent(f"Sentence {i}.", "analysis", "DESCRIPTIVE") for i in range(45)]
+    one = [*body, _cultural(0.53, "Professionals should understand culture and faith.")]
+    flag = cultural_flag(one, CFG)
+    assert flag.status == "raised" and "borderline" in flag.rationale
+    two = [*one, _cultural(0.55, "Her faith shaped what she felt able to tell the nurse.")]
+    assert cultural_flag(two, CFG).status == "not_raised"
+    sure = [*body, _cultural(0.9, "His mother's fear of deportation kept her from calling the police.")]
+    assert cultural_flag(sure, CFG).status == "not_raised"
