@@ -159,7 +159,9 @@ class Analyzer:
         i = 0
         for doc, seg, sents, kind in zip(docs, segs, chosen, kinds, strict=True):
             labelled = [
-                LabelledSentence(s.start, s.end, s.text, seg.section_kind(s), decided[i + k], flat_probs[i + k])
+                LabelledSentence(
+                    s.start, s.end, s.text, seg.section_kind(s), decided[i + k], flat_probs[i + k], s.section
+                )
                 for k, s in enumerate(sents)
             ]
             i += len(sents)

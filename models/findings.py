@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reviewlens.models.identity_match import answers
 from reviewlens.models.labels import NARRATIVE_SECTIONS, STRENGTH_LABELS
 from reviewlens.models.messages import TEXT, Phrasing, phrasing_for
 from reviewlens.models.predictions import LabelledSentence
@@ -40,7 +41,7 @@ def _identity_fact(s: LabelledSentence) -> bool:
     return s.label("cultural_competence") is not None
 
 
-def _severity(label: str, sentence: LabelledSentence, analysis_after: bool) -> Severity:
+def _severity(label: str, sentence: LabelledSentence, answered: bool) -> Severity:
     if label in STRENGTH_LABELS:
         return "strength"
     if label == "DESCRIPTIVE":
@@ -49,7 +50,7 @@ def _severity(label: str, sentence: LabelledSentence, analysis_after: bool) -> S
             return "info"
         return "concern"
     if label == "IDENTITY_MENTION":
-        return "info" if analysis_after else "concern"
+        return "info" if answered else "concern"
     return "concern"
 
 
@@ -66,19 +67,25 @@ def span_findings(
     min_score: float = 0.0,
 ) -> list[Finding]:
     """One finding per sentence per theme (its decided label), in text order."""
-    last_analysis = max(
-        (s.start for s in sentences if s.label("cultural_competence") == "CULTURAL_ANALYSIS"), default=-1
-    )
+    analyses = [s for s in sentences if s.label("cultural_competence") == "CULTURAL_ANALYSIS"]
+
+    def answered(mention: LabelledSentence) -> bool:
+        return any(
+            a.start > mention.start
+            and answers(mention.text, mention.section_index, a.text, a.section_index, a.section)
+            for a in analyses
+        )
+
     findings: list[Finding] = []
     for s in sentences:
         for theme, (label, score) in s.labels.items():
             if (themes and theme not in themes) or score < min_score:
                 continue
-            severity = _severity(label, s, analysis_after=last_analysis > s.start)
+            severity = _severity(label, s, answered=label == "IDENTITY_MENTION" and answered(s))
             phrasing = _phrasing(label, s)
             message = phrasing.message
             if label == "IDENTITY_MENTION" and severity == "info":
-                message = "Identity is stated here and the review goes on to consider its significance."
+                message = "Identity is stated here and the review goes on to consider what it meant for this family."
             findings.append(
                 Finding(
                     scope="span",

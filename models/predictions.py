@@ -19,6 +19,7 @@ class LabelledSentence:
     section: str
     labels: dict[str, tuple[str, float]]
     probs: dict[str, float]
+    section_index: int = -1  # which section of the text (in order); -1 when the text has no headings
 
     def label(self, theme: str) -> str | None:
         """Return the decided label in a theme, or None."""
