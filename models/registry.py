@@ -53,9 +53,9 @@ def promote(spec: str | Path) -> Path:
     return path
 
 
-def list_models() -> list[ModelDirectory]:
-    """Every readable model directory in the registry, newest first."""
-    root = registry_root()
+def list_models(root: Path | None = None) -> list[ModelDirectory]:
+    """Every readable model directory in the registry (default: the configured one), newest first."""
+    root = root or registry_root()
     out = []
     for p in sorted(root.glob("*/")) if root.is_dir() else []:
         try:
@@ -65,7 +65,7 @@ def list_models() -> list[ModelDirectory]:
     return sorted(out, key=lambda m: str(m.manifest.get("created", "")), reverse=True)
 
 
-def default_name() -> str | None:
-    """Name of the promoted default model directory, if any."""
-    pointer = registry_root() / DEFAULT_POINTER
+def default_name(root: Path | None = None) -> str | None:
+    """Name of the promoted default model directory in a registry (default: the configured one), if any."""
+    pointer = (root or registry_root()) / DEFAULT_POINTER
     return pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None

@@ -106,8 +106,25 @@ class TrainConfig(StrictModel):
 BACKENDS = ("linear", "encoder", "finetuned", "ensemble")
 
 
+def set_dotted(data: dict[str, Any], dotted: str, value: Any, where: str) -> None:
+    """Set `a.b.c` in nested mappings (creating them), as `train --set finetuned.epochs=2` asks."""
+    keys = dotted.split(".")
+    if not all(keys):
+        raise ConfigError(f"{where}: {dotted!r} is not a key path like finetuned.epochs")
+    node = data
+    for key in keys[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{where}: cannot set {dotted}: {key} is not a mapping")
+        node = child
+    node[keys[-1]] = value
+
+
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
-    """Read a YAML training config; unknown keys and bad values raise ConfigError naming the file."""
+    """Read a YAML training config; unknown keys and bad values raise ConfigError naming the file.
+
+    `overrides` maps key paths (`name`, `finetuned.epochs`) to values and wins over the file.
+    """
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: config file not found")
@@ -117,7 +134,8 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Tr
         raise ConfigError(f"{p}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: expected a mapping, got {type(data).__name__}")
-    data.update(overrides or {})
+    for dotted, value in (overrides or {}).items():
+        set_dotted(data, dotted, value, str(p))
     if isinstance(data.get("corpus"), str):
         data["corpus"] = [data["corpus"]]
     try:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version as package_version
+from typing import Annotated
+
 import typer
 
 from reviewlens.cli import analyze_cmd, annotations_cmd, bulk_cmd, model_cmd
+from reviewlens.models.schema import RESULT_SCHEMA_VERSION
 
 app = typer.Typer(
     name="reviewlens",
@@ -16,3 +20,19 @@ app.add_typer(annotations_cmd.app, name="annotations")
 app.registered_commands.extend(analyze_cmd.app.registered_commands)
 app.registered_commands.extend(bulk_cmd.app.registered_commands)
 app.registered_commands.extend(model_cmd.app.registered_commands)
+
+
+def _version(value: bool) -> None:
+    if value:
+        # The installed distribution's version, and the result schema it writes (clients check the latter).
+        typer.echo(f"reviewlens {package_version('reviewlens')} (result schema {RESULT_SCHEMA_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Flag weak analysis in child-safeguarding practice reviews."""

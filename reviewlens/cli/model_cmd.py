@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from reviewlens.cli.common import data_paths, fail
 from reviewlens.models.analyzer import Analyzer
@@ -29,6 +30,20 @@ DEFAULT_CONFIG = Path("training/configs/default.yaml")
 
 
 
+def _parse_sets(items: list[str]) -> dict[str, object]:
+    """`key.path=value` pairs; values are read as YAML, so numbers, booleans and lists keep their types."""
+    out: dict[str, object] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--set {item!r}: expected key.path=value, e.g. --set finetuned.epochs=2")
+        try:
+            out[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError as exc:
+            fail(f"--set {item!r}: the value is not valid YAML ({exc})")
+    return out
+
+
 @app.command()
 def train(
     config: Annotated[Path, typer.Option(help="Training config (YAML).")] = DEFAULT_CONFIG,
@@ -36,12 +51,23 @@ def train(
     learning_curve: Annotated[
         bool | None, typer.Option("--learning-curve/--no-learning-curve", help="Override the config's setting.")
     ] = None,
-    registry: Annotated[Path | None, typer.Option(help="Where to write the model (default models/registry).")] = None,
+    name: Annotated[str | None, typer.Option(help="Model name (the directory is NAME-VERSION).")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a config value by key path, e.g. --set finetuned.epochs=2 (repeatable)."),
+    ] = None,
+    registry: Annotated[
+        Path | None, typer.Option("--registry", "--output", help="Registry folder to write the model into.")
+    ] = None,
 ) -> None:
     """Train a model: fit on train, tune thresholds on dev, evaluate on test, write a model directory."""
     allow_torch()
+    overrides = _parse_sets(set_ or [])
+    if learning_curve is not None:
+        overrides["learning_curve"] = learning_curve
+    if name is not None:
+        overrides["name"] = name
     try:
-        overrides = {} if learning_curve is None else {"learning_curve": learning_curve}
         cfg = load_config(config, overrides)
         path = run_training(cfg, registry=registry, promote=promote, log=lambda m: typer.echo(m, err=True))
     except (ConfigError, CorpusError, ModelError, ValueError, FileNotFoundError) as exc:
@@ -59,6 +85,7 @@ def evaluate(
     splits_file: Annotated[Path, typer.Option("--splits", help="Split file.")] = Path("annotations/splits.json"),
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for confidence intervals.")] = 1000,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    output: Annotated[Path | None, typer.Option(help="Also write the metrics as JSON to this file.")] = None,
 ) -> None:
     """Per-label precision/recall/F1, macro-F1, confusion per theme and document-flag accuracy."""
     try:
@@ -79,8 +106,14 @@ def evaluate(
             results[name or "data"] = evaluate_model(analyzer, records, bootstrap)
     except (ModelError, CorpusError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
+    payload = json.dumps(results if len(results) > 1 else next(iter(results.values())), indent=1)
+    if output is not None:
+        try:
+            output.write_text(payload + "\n", encoding="utf-8")
+        except OSError as exc:
+            fail(f"{output}: cannot write the metrics ({exc.strerror})")
     if as_json:
-        typer.echo(json.dumps(results if len(results) > 1 else next(iter(results.values())), indent=1))
+        typer.echo(payload)
         return
     for name, metrics in results.items():
         if len(results) > 1:
@@ -118,10 +151,14 @@ def promote(model: Annotated[str, typer.Argument(help="Model directory or regist
 
 
 @app.command("models")
-def list_models_cmd() -> None:
+def list_models_cmd(
+    registry: Annotated[
+        Path | None, typer.Option(help="Registry folder to list (default: REVIEWLENS_REGISTRY or var/registry).")
+    ] = None,
+) -> None:
     """List built models (the default is marked with *)."""
-    default = default_name()
-    models = list_models()
+    default = default_name(registry)
+    models = list_models(registry)
     if not models:
         typer.echo("no models built yet; run `make train`")
         return

@@ -88,3 +88,36 @@ def test_unknown_config_key_exits_non_zero(toy: Path, tmp_path: Path) -> None:
     bad.write_text((toy / "toy.yaml").read_text() + "epochs: 3\n")
     result = CliRunner().invoke(app, ["train", "--config", str(bad), "--registry", str(tmp_path)])
     assert result.exit_code == 1 and "epochs" in result.output
+
+
+def test_cli_conventions_name_set_output_and_registry(toy: Path, tmp_path: Path) -> None:
+    """Issue 11: `train --name --output --set key.path=value`, `evaluate --output`, `models --registry`."""
+    model = _train(toy, tmp_path / "out", "--name", "renamed", "--set", "linear.C=0.25", "--set", "bootstrap=30")
+    assert model.parent == tmp_path / "out" and model.name.startswith("renamed-")
+    config = json.loads((model / "model.json").read_text())["config"]
+    assert config["linear"]["C"] == 0.25 and config["bootstrap"] == 30
+    runner = CliRunner()
+    metrics_file = tmp_path / "metrics.json"
+    args = ["evaluate", str(model), "--data", str(toy / "toy.jsonl"), "--split", "test", "--splits",
+            str(toy / "splits.json"), "--bootstrap", "20", "--output", str(metrics_file)]
+    out = runner.invoke(app, args)
+    assert out.exit_code == 0, out.output
+    assert 0.0 <= json.loads(metrics_file.read_text())["macro_f1"] <= 1.0
+    listed = runner.invoke(app, ["models", "--registry", str(tmp_path / "out")])
+    assert listed.exit_code == 0 and model.name in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "named"), [("linear.nosuch=1", "nosuch"), ("linear", "key.path=value"), ("bootstrap=[1", "YAML")]
+)
+def test_bad_set_overrides_are_clear_errors(toy: Path, tmp_path: Path, setting: str, named: str) -> None:
+    result = CliRunner().invoke(
+        app, ["train", "--config", str(toy / "toy.yaml"), "--registry", str(tmp_path), "--set", setting]
+    )
+    assert result.exit_code != 0 and named in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_version() -> None:
+    out = CliRunner().invoke(app, ["--version"])
+    assert out.exit_code == 0 and out.stdout.startswith("reviewlens ")
