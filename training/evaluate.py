@@ -13,7 +13,7 @@ from reviewlens.training.corpus.units import record_units
 from reviewlens.training.corpus.validate import load_corpus
 from reviewlens.training.data import make_split
 from reviewlens.training.flag_eval import flag_accuracy
-from reviewlens.training.metrics import evaluate_predictions
+from reviewlens.training.metrics import evaluate_predictions, paired_difference
 from reviewlens.training.thresholds import predicted_ids
 
 
@@ -38,6 +38,21 @@ def evaluate_model(analyzer: Analyzer, records: list[Record], n_bootstrap: int =
     metrics["document_flags"] = flag_accuracy(analyzer, records)
     metrics["model"] = f"{analyzer.model.name} {analyzer.model.version}"
     return metrics
+
+
+def compare_models(a: Analyzer, b: Analyzer, records: list[Record], n_bootstrap: int = 1000) -> dict[str, Any]:
+    """Both models' metrics on the same records, and B − A per label with a paired document-bootstrap interval."""
+    data = make_split([u for r in records for u in record_units(r)])
+    documents = [u.document_id for u in data.units]
+    preds = [predicted_ids(m.score(data.texts), m.model.thresholds) for m in (a, b)]
+    both = []
+    for model, pred in zip((a, b), preds, strict=True):
+        metrics = evaluate_predictions(data.y, pred, documents, n_bootstrap)
+        metrics["document_flags"] = flag_accuracy(model, records)
+        metrics["model"] = f"{model.model.name} {model.model.version}"
+        both.append(metrics)
+    difference = paired_difference(data.y, preds[0], preds[1], documents, n_bootstrap)
+    return {"a": both[0], "b": both[1], "difference": difference}
 
 
 def render_metrics(metrics: dict[str, Any]) -> str:
@@ -68,24 +83,34 @@ def render_metrics(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_comparison(a: dict[str, Any], b: dict[str, Any]) -> str:
-    """Two evaluations side by side, with the difference in F1 per label."""
+def render_comparison(a: dict[str, Any], b: dict[str, Any], difference: dict[str, Any] | None = None) -> str:
+    """Two evaluations side by side, with B − A per label and, given `difference`, its paired 95% interval
+    (marked * where the interval excludes zero)."""
     lines = [
         f"A = {a['model']}",
         f"B = {b['model']}",
         "",
-        f"{'label':<18} {'F1 A':>7} {'F1 B':>7} {'B-A':>7}   {'CI A':<14} {'CI B':<14}",
+        f"{'label':<18} {'F1 A':>7} {'F1 B':>7} {'B-A':>7}   {'B-A 95% CI (paired)':<22} {'CI A':<14} {'CI B':<14}",
     ]
-    for label in LABELS:
-        fa, fb = a["per_label"][label]["f1"], b["per_label"][label]["f1"]
-        ca, cb = a["per_label"][label]["f1_ci"], b["per_label"][label]["f1_ci"]
+    for label in [*LABELS, "macro_f1"]:
+        if label == "macro_f1":
+            fa, fb, ca, cb = a["macro_f1"], b["macro_f1"], a["macro_f1_ci"], b["macro_f1_ci"]
+        else:
+            fa, fb = a["per_label"][label]["f1"], b["per_label"][label]["f1"]
+            ca, cb = a["per_label"][label]["f1_ci"], b["per_label"][label]["f1_ci"]
+        paired = ""
+        if difference is not None:
+            d = difference[label]
+            paired = f"[{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}]{' *' if d['clear'] else ''}"
+        name = "macro-F1" if label == "macro_f1" else label
         lines.append(
-            f"{label:<18} {fa:>7.3f} {fb:>7.3f} {fb - fa:>+7.3f}   [{ca[0]:.2f}, {ca[1]:.2f}]   "
+            f"{name:<18} {fa:>7.3f} {fb:>7.3f} {fb - fa:>+7.3f}   {paired:<22} [{ca[0]:.2f}, {ca[1]:.2f}]   "
             f"[{cb[0]:.2f}, {cb[1]:.2f}]"
         )
-    lines.append(f"{'macro-F1':<18} {a['macro_f1']:>7.3f} {b['macro_f1']:>7.3f} {b['macro_f1'] - a['macro_f1']:>+7.3f}")
     fa_acc = (a.get("document_flags") or {}).get("accuracy")
     fb_acc = (b.get("document_flags") or {}).get("accuracy")
     if fa_acc is not None and fb_acc is not None:
         lines.append(f"{'flag accuracy':<18} {fa_acc:>7.3f} {fb_acc:>7.3f} {fb_acc - fa_acc:>+7.3f}")
+    if difference is not None:
+        lines += ["", "* the paired interval excludes zero: on these documents the difference is not resampling noise"]
     return "\n".join(lines)

@@ -21,7 +21,13 @@ from reviewlens.models.registry import promote as do_promote
 from reviewlens.models.runtime import allow_torch
 from reviewlens.training.config import ConfigError, load_config
 from reviewlens.training.corpus.validate import CorpusError
-from reviewlens.training.evaluate import evaluate_model, render_comparison, render_metrics, select_records
+from reviewlens.training.evaluate import (
+    compare_models,
+    evaluate_model,
+    render_comparison,
+    render_metrics,
+    select_records,
+)
 from reviewlens.training.trainer import train as run_training
 
 app = typer.Typer()
@@ -123,21 +129,24 @@ def evaluate(
 
 @app.command()
 def compare(
-    a: Annotated[str, typer.Argument(help="First model.")],
-    b: Annotated[str, typer.Argument(help="Second model.")],
+    a: Annotated[str, typer.Argument(help="First model (A).")],
+    b: Annotated[str, typer.Argument(help="Second model (B).")],
     data: Annotated[list[Path] | None, typer.Option(help="Annotated data (default: the corpus).")] = None,
-    split: Annotated[str | None, typer.Option(help="Split to compare on.")] = "test",
-    splits_file: Annotated[Path, typer.Option("--splits")] = Path("annotations/splits.json"),
-    bootstrap: Annotated[int, typer.Option()] = 1000,
+    split: Annotated[str | None, typer.Option(help="Split to compare on (e.g. test, challenge).")] = "test",
+    splits_file: Annotated[Path, typer.Option("--splits", help="Split file.")] = Path("annotations/splits.json"),
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples (of documents, paired).")] = 1000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Evaluate two models on the same data and show them side by side."""
+    """Evaluate two models on the same documents: F1 side by side and B − A with a paired bootstrap interval."""
     try:
-        records = select_records(list(data or [Path("annotations/corpus")]), split, splits_file)
-        ma = evaluate_model(Analyzer.load(a), records, bootstrap)
-        mb = evaluate_model(Analyzer.load(b), records, bootstrap)
+        records = select_records(list(data_paths(data)), split, paths().resolve_data(splits_file))
+        result = compare_models(Analyzer.load(a), Analyzer.load(b), records, bootstrap)
     except (ModelError, CorpusError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
-    typer.echo(render_comparison(ma, mb))
+    if as_json:
+        typer.echo(json.dumps(result, indent=1))
+        return
+    typer.echo(render_comparison(result["a"], result["b"], result["difference"]))
 
 
 @app.command()

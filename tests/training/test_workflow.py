@@ -121,3 +121,20 @@ def test_bad_set_overrides_are_clear_errors(toy: Path, tmp_path: Path, setting: 
 def test_version() -> None:
     out = CliRunner().invoke(app, ["--version"])
     assert out.exit_code == 0 and out.stdout.startswith("reviewlens ")
+
+
+def test_compare_gives_a_paired_interval_for_each_difference(toy: Path, tmp_path: Path) -> None:
+    a = _train(toy, tmp_path / "a")
+    b = _train(toy, tmp_path / "b", "--set", "linear.C=0.05")
+    args = ["compare", str(a), str(b), "--data", str(toy / "toy.jsonl"), "--split", "test",
+            "--splits", str(toy / "splits.json"), "--bootstrap", "40"]
+    table = CliRunner().invoke(app, args)
+    assert table.exit_code == 0, table.output
+    assert "B-A 95% CI (paired)" in table.stdout and "macro-F1" in table.stdout
+    result = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    diff = result["difference"]["macro_f1"]
+    assert diff["ci"][0] <= diff["diff"] <= diff["ci"][1]
+    assert abs(diff["diff"] - (result["b"]["macro_f1"] - result["a"]["macro_f1"])) < 2e-4
+    same = json.loads(CliRunner().invoke(app, ["compare", str(a), str(a), *args[3:], "--json"]).stdout)
+    # A model against itself: every paired difference is exactly zero, so no interval claims a difference.
+    assert all(d["ci"] == [0.0, 0.0] and not d["clear"] for d in same["difference"].values())
