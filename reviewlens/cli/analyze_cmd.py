@@ -11,7 +11,7 @@ import typer
 import uvicorn
 from tqdm import tqdm
 
-from reviewlens.cli.common import fail
+from reviewlens.cli.common import DocKindChoice, OutputFormat, fail
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.documents import Document
 from reviewlens.models.extract import ExtractionError, read_document
@@ -29,16 +29,16 @@ app = typer.Typer()
 @app.command()
 def analyze(
     path: Annotated[Path | None, typer.Argument(help="A .txt, .md, .pdf or .docx review (or - for stdin).")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json | html | text")] = "json",
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = "json",
     model: Annotated[str | None, typer.Option(help="Model directory or name (default: the promoted model).")] = None,
     jsonl: Annotated[Path | None, typer.Option(help='Read lines {"id", "text"} and write one result per line.')] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: stdout).")] = None,
-    doc_kind: Annotated[str | None, typer.Option(help="lcspr | rapid_review | scr | ...")] = None,
+    doc_kind: Annotated[DocKindChoice | None, typer.Option(help="Kind of review (rapid reviews: looser flags).")] = (
+        None
+    ),
     batch_size: Annotated[int, typer.Option(help="Texts scored together in --jsonl mode.")] = 16,
 ) -> None:
     """Analyse one review, or a JSONL file of texts, and print or write the results."""
-    if fmt not in ("json", "html", "text"):
-        fail(f"unknown format {fmt!r}; use json, html or text")
     if (path is None) == (jsonl is None):
         fail("give a PATH to analyse, or --jsonl IN --output OUT")
     try:

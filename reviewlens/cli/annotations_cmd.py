@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from reviewlens.cli.common import data_paths, default_splits, fail
+from reviewlens.cli.common import DocKindChoice, ExportFormat, ImportFormat, data_paths, default_splits, fail
 from reviewlens.models.paths import paths as paths_of
 from reviewlens.training.corpus.agreement import agreement, render_agreement
 from reviewlens.training.corpus.formats.registry import export_records, import_file
@@ -77,14 +77,14 @@ def import_cmd(
     path: Annotated[Path, typer.Argument(help="File to import.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Canonical JSONL to write.")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="sentences | labelstudio | prodigy | doccano | brat")
+        ImportFormat, typer.Option("--format", "-f", help="The export's format.")
     ] = "sentences",
     source: Annotated[
         str | None,
         typer.Option(help="Where the data came from, e.g. published:<area> (default: `authored` for the "
                      "sentences format; other formats need it unless each record names its source)."),
     ] = None,
-    doc_kind: Annotated[str, typer.Option(help="doc_kind for formats that do not carry one.")] = "other",
+    doc_kind: Annotated[DocKindChoice, typer.Option(help="doc_kind for formats that do not carry one.")] = "other",
 ) -> None:
     """Convert an annotation export into canonical JSONL, reporting spans that do not align to tokens."""
     if source is None:
@@ -114,7 +114,7 @@ def import_cmd(
 def export_cmd(
     paths: PathsArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl | prodigy | docbin")] = "jsonl",
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Format to write.")] = "jsonl",
 ) -> None:
     """Write the corpus as canonical JSONL, Prodigy JSONL or a spaCy DocBin."""
     try:

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import typer
 
+from reviewlens.models.labels import DOC_KINDS
 from reviewlens.models.paths import paths
+from reviewlens.training.corpus.formats.registry import EXPORTERS, IMPORTERS
+
+# Choices for enumerated options, built from the registries they name, so `--help` lists them and a typo is a
+# usage error before any work starts. mypy cannot read a Literal made at run time, so it sees plain strings.
+if TYPE_CHECKING:
+    DocKindChoice = str
+    ImportFormat = str
+    ExportFormat = str
+else:
+    DocKindChoice = Literal[DOC_KINDS]
+    ImportFormat = Literal[tuple(sorted(IMPORTERS))]
+    ExportFormat = Literal[tuple(sorted(EXPORTERS))]
+OutputFormat = Literal["json", "html", "text"]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

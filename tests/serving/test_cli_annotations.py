@@ -185,3 +185,20 @@ def test_import_of_foreign_data_must_say_where_it_came_from(tmp_path):
     result = run("import", src, "-o", out, "-f", "doccano")
     assert result.exit_code == 1 and "--source" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["annotations", "export", "annotations/corpus", "-o", "x.jsonl", "--format", "xml"],
+        ["annotations", "import", "x.txt", "-o", "x.jsonl", "--format", "csv"],
+        ["annotations", "import", "x.txt", "-o", "x.jsonl", "--doc-kind", "novel"],
+        ["analyze", "x.txt", "--format", "pdf"],
+        ["analyze", "x.txt", "--doc-kind", "novel"],
+    ],
+)
+def test_enumerated_options_take_only_their_choices(args: list[str]) -> None:
+    """Issue 11: `--format` accepted free text; now a typo is a usage error (exit 2) naming the choices."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "is not one of" in result.output
