@@ -13,7 +13,7 @@ PORT ?= 8000
 # The offline and no-telemetry variables are set by the package itself (reviewlens/__init__.py).
 
 
-.PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit notebook bench bench-bulk soak \
+.PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit bench soak \
         corpus-check stats clean
 
 help: ## List the targets
@@ -44,8 +44,13 @@ baseline: $(INSTALLED) ## Train the linear baseline with its learning curve (not
 learning-curve: $(INSTALLED) ## Train $(CONFIG) with test macro-F1 at 25/50/100% of train in its card (not promoted)
 	$(BIN)/reviewlens train --config $(CONFIG) --learning-curve
 
-evaluate: $(INSTALLED) ## Evaluate the default model on the test split
+evaluate: $(INSTALLED) ## Evaluate the default model on the test and challenge splits
 	$(BIN)/reviewlens evaluate default
+
+compare: $(INSTALLED) ## Compare two models on test and challenge: make compare A=MODEL B=MODEL
+	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=MODEL B=MODEL"; exit 2; }
+	$(BIN)/reviewlens compare $(A) $(B) --split test
+	$(BIN)/reviewlens compare $(A) $(B) --split challenge
 
 stats: $(INSTALLED) ## Corpus counts per label, theme, source, kind and split
 	$(BIN)/reviewlens annotations stats
@@ -57,6 +62,12 @@ corpus-check: $(INSTALLED) ## Validate the corpus and look for near-duplicate se
 lint: $(INSTALLED) ## ruff and mypy
 	$(BIN)/ruff check reviewlens/__init__.py reviewlens/cli models training serving benchmarks tests
 	$(BIN)/mypy
+
+typecheck: $(INSTALLED) ## mypy alone
+	$(BIN)/mypy
+
+unit: $(INSTALLED) ## The fast tests only (not marked slow: no training runs, servers or browsers)
+	$(BIN)/pytest -q -m "not slow"
 
 test: lint ## Lint, type-check and run the whole test suite (notebook included)
 	$(BIN)/pytest -q
