@@ -115,14 +115,19 @@ def export_cmd(
     paths: PathsArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Format to write.")] = "jsonl",
+    splits: Annotated[
+        Path | None, typer.Option(help="Split file for --format hf (default: the project's splits.json).")
+    ] = None,
 ) -> None:
-    """Write the corpus as canonical JSONL, Prodigy JSONL or a spaCy DocBin."""
+    """Write the corpus as canonical JSONL, the authoring format, Prodigy JSONL, a spaCy DocBin, or a Hugging Face
+    dataset folder (`hf`: Parquet per split, ClassLabel per theme, a dataset card; `datasets.load_dataset(DIR)`)."""
     try:
         records = load_corpus(data_paths(paths))
-        n = export_records(records, output, fmt)
+        n = export_records(records, output, fmt, paths_of().resolve_data(splits) if splits else None)
     except (CorpusError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
-    typer.echo(f"wrote {n} record(s) to {output} ({fmt})")
+    unit = "sentence row(s)" if fmt == "hf" else "record(s)"
+    typer.echo(f"wrote {n} {unit} to {output} ({fmt})")
 
 
 @app.command()

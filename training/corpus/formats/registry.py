@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewlens.training.corpus.formats import foreign
+from reviewlens.training.corpus.formats.hf import export_hf
 from reviewlens.training.corpus.formats.result import Exporter, Importer, ImportResult
 from reviewlens.training.corpus.formats.sentences import read_sentences, write_sentences
 from reviewlens.training.corpus.records import Record, write_jsonl
@@ -36,6 +37,7 @@ def _export_blind(records: list[Record], output: Path) -> int:
 
 EXPORTERS: dict[str, Exporter] = {
     "jsonl": _export_jsonl,
+    "hf": export_hf,
     "sentences": _export_sentences,
     "sentences-blind": _export_blind,
     **foreign.EXPORTERS,
@@ -49,8 +51,11 @@ def import_file(path: Path, fmt: str, source: str = "authored", doc_kind: str = 
     return IMPORTERS[fmt](path, source, doc_kind)
 
 
-def export_records(records: list[Record], output: Path, fmt: str) -> int:
-    """Write records in format `fmt`; return how many were written."""
+def export_records(records: list[Record], output: Path, fmt: str, splits: Path | None = None) -> int:
+    """Write records in format `fmt`; return how many were written. `splits` is the split file for formats that
+    keep the splits apart (hf; default: the project's)."""
     if fmt not in EXPORTERS:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(sorted(EXPORTERS))}")
+    if fmt == "hf":
+        return export_hf(records, output, splits)
     return EXPORTERS[fmt](records, output)
