@@ -27,8 +27,9 @@ class _ScoreCacheCollector(Collector):
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         """Hits, misses and entries of the score cache (zeros while no cache is in use)."""
-        analyzer = self.analyzer()
-        stats = analyzer.cache.stats() if analyzer is not None and analyzer.cache is not None else None
+        # getattr: an injected analyzer (a test double, an embedding application's wrapper) may have no cache.
+        cache = getattr(self.analyzer(), "cache", None)
+        stats = cache.stats() if cache is not None else None
         yield CounterMetricFamily(
             "reviewlens_score_cache_hits", "Sentences whose scores came from the re-check cache",
             value=stats.hits if stats else 0,

@@ -30,6 +30,12 @@ FLAG_DRAFT = (
     "baby on 10 May. The school nurse phoned the mother on 12 May. The GP saw the child on 20 May. Professionals "
     "accepted the mother's account without checking it. The risk was judged to be low."
 )
+# Long enough (45+ sentences) for every document flag to be judged; it never states an ethnicity, so at least
+# ETHNICITY_NOT_RECORDED is raised.
+LONG_FLAG_DRAFT = FLAG_DRAFT + " " + " ".join(
+    f"The {who} saw the family again on day {day} of the plan and recorded the visit."
+    for day, who in enumerate(["social worker", "health visitor", "school nurse", "family support worker"] * 11)
+)
 
 
 def tricky(text: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reviewlens.models.schema import RESULT_SCHEMA_VERSION, AnalysisResult
-from tests.serving.api.conftest import FLAG_DRAFT, make_docx, make_pdf
+from tests.serving.api.conftest import LONG_FLAG_DRAFT, make_docx, make_pdf
 
 
 def _spans(result: dict) -> list[dict]:
@@ -32,7 +32,7 @@ def test_analyze_returns_the_versioned_result_schema(client: TestClient, sample_
     spans = [f for f in result.findings if f.scope == "span"]
     assert spans and all(f.message and f.short_message and f.question for f in spans)
     assert {f.severity for f in spans} <= {"concern", "strength", "info"}
-    flagged = AnalysisResult.model_validate(client.post("/v1/analyze", json={"text": FLAG_DRAFT}).json())
+    flagged = AnalysisResult.model_validate(client.post("/v1/analyze", json={"text": LONG_FLAG_DRAFT}).json())
     docs = [f for f in flagged.findings if f.scope == "document"]
     assert docs and all(f.evidence for f in docs), "document findings carry their evidence"
     assert {f.label for f in docs} <= {f.id for f in flagged.flags if f.status == "raised"}

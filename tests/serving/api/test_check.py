@@ -10,7 +10,7 @@ from markupsafe import escape
 
 from reviewlens.models.labels import PLAIN_LABELS
 from reviewlens.models.rules import RULES
-from tests.serving.api.conftest import FLAG_DRAFT
+from tests.serving.api.conftest import FLAG_DRAFT, LONG_FLAG_DRAFT
 
 
 def utf16_to_index(text: str, units: int) -> int:
@@ -89,12 +89,20 @@ def test_document_flags_point_at_the_first_line(client: TestClient, sample_revie
 
 
 def test_short_checks_carry_no_document_flags(client: TestClient) -> None:
-    # An editor checking one paragraph must not hear that the review records no ethnicity.
+    # An editor checking one paragraph must not hear that the review records no ethnicity: below the minimum
+    # length the flags are not judged at all (insufficient_text), by /v1 and /v2 alike.
     analysed = client.post("/v1/analyze", json={"text": FLAG_DRAFT}).json()
-    assert any(f["scope"] == "document" and f["severity"] == "concern" for f in analysed["findings"])
+    ethnicity = next(f for f in analysed["flags"] if f["id"] == "ETHNICITY_NOT_RECORDED")
+    assert ethnicity["status"] == "insufficient_text"
     body = client.post("/v2/check", data={"text": FLAG_DRAFT}).json()
     flag_ids = {f"REVIEWLENS_{f['id']}" for f in analysed["flags"]}
     assert body["matches"] and not [m for m in body["matches"] if m["rule"]["id"] in flag_ids]
+    # A whole review is judged, and the editor hears the same flag /v1 raises.
+    long = client.post("/v1/analyze", json={"text": LONG_FLAG_DRAFT}).json()
+    raised = {f"REVIEWLENS_{f['id']}" for f in long["flags"] if f["status"] == "raised"}
+    assert "REVIEWLENS_ETHNICITY_NOT_RECORDED" in raised
+    rules = {m["rule"]["id"] for m in client.post("/v2/check", data={"text": LONG_FLAG_DRAFT}).json()["matches"]}
+    assert "REVIEWLENS_ETHNICITY_NOT_RECORDED" in rules
 
 
 def _rules(client: TestClient, text: str, method: str = "post", **params: str) -> list[str]:

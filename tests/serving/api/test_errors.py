@@ -230,9 +230,9 @@ def test_openapi_documents_what_is_refused(client: TestClient) -> None:
     assert analyze["pattern"] == r"\S"
     batch = spec["components"]["schemas"]["BatchRequest"]["properties"]["texts"]["items"]
     assert batch["pattern"] == r"\S"
-    check_form = next(
-        s for name, s in spec["components"]["schemas"].items() if name.startswith("Body_check")
-    )["properties"]
+    check_body = spec["paths"]["/v2/check"]["post"]["requestBody"]["content"]
+    assert set(check_body) == {"application/x-www-form-urlencoded", "multipart/form-data"}
+    check_form = check_body["application/x-www-form-urlencoded"]["schema"]["properties"]
     assert check_form["data"]["contentMediaType"] == "application/json"
     assert check_form["text"]["pattern"] == r"\S"
     upload = next(
