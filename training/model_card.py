@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from reviewlens.models.labels import LABELS
+
+ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 
 INTENDED_USE = """\
 reviewlens highlights sentences of a draft child-safeguarding practice review (LCSPR, rapid review, SCR) that
@@ -43,10 +47,57 @@ def _metrics_table(title: str, m_all: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _uses_encoder(backend: dict[str, Any]) -> bool:
+    kinds = {backend.get("type")} | {m.get("type") for m in backend.get("members", []) if isinstance(m, dict)}
+    return bool(kinds & {"encoder", "finetuned"})
+
+
+def front_matter(manifest: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
+    """Hugging Face model-card metadata: license, language, tags, datasets and a model-index with the test and
+    challenge figures, so hubs and tools read the card without parsing its prose."""
+    results = []
+    for split, title in (("test", "test split"), ("challenge", "independent challenge split")):
+        m = metrics.get(split)
+        if not m:
+            continue
+        values = [{"type": "f1", "name": "macro-F1", "value": m["macro_f1"]}]
+        values += [{"type": "f1", "name": f"{label} F1", "value": m["per_label"][label]["f1"]} for label in LABELS]
+        results.append(
+            {
+                "task": {"type": "text-classification", "name": "Sentence classification in three themes"},
+                "dataset": {"name": f"reviewlens corpus ({title})", "type": "reviewlens-corpus", "split": split},
+                "metrics": values,
+            }
+        )
+    meta: dict[str, Any] = {
+        "license": "mit",
+        "language": ["en"],
+        "library_name": "reviewlens",
+        "pipeline_tag": "text-classification",
+        "tags": ["safeguarding", "child-protection", "practice-reviews", "onnx", manifest["backend"]["type"]],
+        "datasets": ["reviewlens-corpus"],
+    }
+    if _uses_encoder(manifest["backend"]):
+        meta["base_model"] = ENCODER
+    meta["model-index"] = [{"name": f"{manifest['name']}-{manifest['version']}", "results": results}]
+    return meta
+
+
+def _data_table(data: dict[str, Any]) -> list[str]:
+    documents, sentences = data.get("documents") or {}, data.get("sentences") or {}
+    lines = ["| split | documents | sentences |", "|---|---|---|"]
+    lines += [f"| {split} | {documents.get(split, '')} | {sentences.get(split, '')} |" for split in documents]
+    return lines
+
+
 def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
-    """Render the model card as Markdown."""
+    """Render the model card as Markdown, with Hugging Face YAML front matter."""
     test = metrics["test"]
     lines = [
+        "---",
+        yaml.safe_dump(front_matter(manifest, metrics), sort_keys=False, allow_unicode=True).rstrip(),
+        "---",
+        "",
         f"# Model card: {manifest['name']} {manifest['version']}",
         "",
         f"Backend: `{manifest['backend']['type']}` · label schema {manifest['label_schema']} · "
@@ -57,8 +108,9 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
         "## Data",
         f"Annotated corpus {', '.join(manifest['data']['files'])}, split by document "
-        f"({manifest['data']['splits']}). Documents per split: {manifest['data']['documents']}; "
-        f"sentences per split: {manifest['data']['sentences']}. Thresholds tuned on dev; figures below are on test.",
+        f"({manifest['data']['splits']}). Thresholds tuned on dev; figures below are on test, then challenge.",
+        "",
+        *_data_table(manifest["data"]),
         "",
         *_metrics_table("Test metrics (sentence level)", test),
         f"Confidence intervals: {test.get('documents')} test documents resampled with replacement.",
@@ -99,7 +151,9 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
         "## Thresholds",
         "",
-        ", ".join(f"{k} {v:.3f}" for k, v in manifest["thresholds"].items()),
+        "| label | threshold |",
+        "|---|---|",
+        *(f"| {k} | {v:.3f} |" for k, v in manifest["thresholds"].items()),
         "",
         "## Known limits",
         LIMITS,

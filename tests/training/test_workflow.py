@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from reviewlens.cli.main import app
@@ -44,7 +45,17 @@ def test_train_evaluate_promote(toy: Path, tmp_path: Path, monkeypatch: pytest.M
     model = _train(toy, tmp_path)
     metrics = json.loads((model / "metrics.json").read_text())
     assert 0.0 < metrics["test"]["macro_f1"] <= 1.0
-    assert "Intended use" in (model / "MODEL.md").read_text()
+    card = (model / "MODEL.md").read_text()
+    assert "Intended use" in card
+    # Hugging Face card metadata (issue 11): YAML front matter whose model-index holds the measured figures,
+    # and tables rather than Python dicts in the prose.
+    _, front, body = card.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    assert meta["license"] == "mit" and meta["language"] == ["en"] and "base_model" not in meta  # linear: no encoder
+    result = meta["model-index"][0]["results"][0]
+    assert result["dataset"]["split"] == "test"
+    assert {"type": "f1", "name": "macro-F1", "value": metrics["test"]["macro_f1"]} in result["metrics"]
+    assert "{'" not in body and "| split | documents | sentences |" in body
     runner = CliRunner()
     out = runner.invoke(
         app,
