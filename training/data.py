@@ -7,6 +7,7 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from reviewlens.training.corpus.records import Record
 from reviewlens.training.corpus.splits import SPLIT_NAMES, read_splits
 from reviewlens.training.corpus.units import Unit
 from reviewlens.training.corpus.validate import load_corpus
+from reviewlens.training.metrics import breakdowns
 
 
 @dataclass
@@ -44,6 +46,12 @@ def encode_labels(units: list[Unit]) -> dict[str, np.ndarray]:
         ]
         y[theme.name] = np.array(ids, dtype=np.int64)
     return y
+
+
+def split_breakdowns(split: SplitData, pred: dict[str, np.ndarray], probs: np.ndarray) -> dict[str, Any]:
+    """F1 by sentence length and section kind, and calibration, for one split's predictions."""
+    words = [len(u.text.split()) for u in split.units]
+    return breakdowns(split.y, pred, probs, words, [u.section for u in split.units])
 
 
 def make_split(units: list[Unit]) -> SplitData:

@@ -11,7 +11,7 @@ from reviewlens.training.corpus.records import Record
 from reviewlens.training.corpus.splits import read_splits
 from reviewlens.training.corpus.units import record_units
 from reviewlens.training.corpus.validate import load_corpus
-from reviewlens.training.data import make_split
+from reviewlens.training.data import make_split, split_breakdowns
 from reviewlens.training.flag_eval import flag_accuracy
 from reviewlens.training.metrics import evaluate_predictions, paired_difference
 from reviewlens.training.thresholds import predicted_ids
@@ -32,9 +32,9 @@ def evaluate_model(analyzer: Analyzer, records: list[Record], n_bootstrap: int =
     """Per-label P/R/F1 (with document-bootstrap CIs), macro-F1, confusion per theme and flag accuracy."""
     data = make_split([u for r in records for u in record_units(r)])
     probs = analyzer.score(data.texts)
-    metrics = evaluate_predictions(
-        data.y, predicted_ids(probs, analyzer.model.thresholds), [u.document_id for u in data.units], n_bootstrap
-    )
+    pred = predicted_ids(probs, analyzer.model.thresholds)
+    metrics = evaluate_predictions(data.y, pred, [u.document_id for u in data.units], n_bootstrap)
+    metrics["breakdowns"] = split_breakdowns(data, pred, probs)
     metrics["document_flags"] = flag_accuracy(analyzer, records)
     metrics["model"] = f"{analyzer.model.name} {analyzer.model.version}"
     return metrics

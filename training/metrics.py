@@ -128,6 +128,68 @@ def paired_difference(
     return out
 
 
+# Sentence length in words: the buckets a length shortcut would show up in (real reviews: p10 10, median 21,
+# p90 35 words).
+LENGTH_BUCKETS: tuple[tuple[str, int, int], ...] = (
+    ("1-10", 1, 10), ("11-20", 11, 20), ("21-35", 21, 35), ("36+", 36, 10**6)
+)
+CALIBRATION_BINS = 10
+
+
+def _f1_by_group(gold: dict[str, np.ndarray], pred: dict[str, np.ndarray], groups: list[str]) -> dict[str, Any]:
+    """Per-label F1 and support inside each group, and macro-F1 over the labels the group has examples of (a label
+    absent from a group would otherwise count as F1 0 and drag its macro down for no reason)."""
+    keys = np.array(groups)
+    out: dict[str, Any] = {}
+    for group in dict.fromkeys(groups):
+        idx = np.flatnonzero(keys == group)
+        res = _prf(gold, pred, idx)
+        present = [label for label in LABELS if res[label][3] > 0]
+        out[group] = {
+            "sentences": len(idx),
+            "macro_f1_present": round(float(np.mean([res[label][2] for label in present])), 4) if present else None,
+            "per_label": {label: {"f1": round(res[label][2], 4), "support": res[label][3]} for label in LABELS},
+        }
+    return out
+
+
+def calibration(gold: dict[str, np.ndarray], probs: np.ndarray) -> dict[str, Any]:
+    """Per theme: expected calibration error of the top class (none / label A / label B) over equal-width
+    confidence bins, and the bins themselves (mean confidence, accuracy, count) for a reliability diagram."""
+    out: dict[str, Any] = {}
+    for t, theme in enumerate(THEMES):
+        p = probs[:, t, :]
+        conf, choice = p.max(axis=1), p.argmax(axis=1)
+        correct = choice == gold[theme.name]
+        edges = np.linspace(0.0, 1.0, CALIBRATION_BINS + 1)
+        which = np.clip(np.digitize(conf, edges[1:-1]), 0, CALIBRATION_BINS - 1)
+        bins, ece = [], 0.0
+        for b in range(CALIBRATION_BINS):
+            mask = which == b
+            n = int(mask.sum())
+            if not n:
+                continue
+            mean_conf, acc = float(conf[mask].mean()), float(correct[mask].mean())
+            ece += abs(acc - mean_conf) * n / len(conf)
+            bins.append({"low": round(float(edges[b]), 2), "confidence": round(mean_conf, 4),
+                         "accuracy": round(acc, 4), "count": n})
+        out[theme.name] = {"ece": round(ece, 4), "bins": bins}
+    return out
+
+
+def breakdowns(
+    gold: dict[str, np.ndarray], pred: dict[str, np.ndarray], probs: np.ndarray, words: list[int], sections: list[str]
+) -> dict[str, Any]:
+    """F1 by sentence-length bucket and by section kind, and calibration: where a shortcut or overconfidence hides."""
+    bucket = [next(name for name, low, high in LENGTH_BUCKETS if low <= max(w, 1) <= high) for w in words]
+    by_length = _f1_by_group(gold, pred, bucket)
+    return {
+        "by_length": {name: by_length[name] for name, _, _ in LENGTH_BUCKETS if name in by_length},
+        "by_section": _f1_by_group(gold, pred, sections),
+        "calibration": calibration(gold, probs),
+    }
+
+
 def macro_f1(gold: dict[str, np.ndarray], pred: dict[str, np.ndarray]) -> float:
     """Macro-F1 over the six labels (no bootstrap; used for model selection on dev)."""
     res = _prf(gold, pred)

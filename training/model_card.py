@@ -47,6 +47,39 @@ def _metrics_table(title: str, m_all: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _breakdown_tables(split: str, m_all: dict[str, Any]) -> list[str]:
+    b = m_all.get("breakdowns")
+    if not b:
+        return []
+    lines = [f"### {split}: F1 by sentence length (words) and by section", ""]
+    for key, title in (("by_length", "length"), ("by_section", "section")):
+        lines += [f"| {title} | sentences | macro-F1 (labels present) | "
+                  + " | ".join(LABELS) + " |", "|---|---|---|" + "---|" * len(LABELS)]
+        for group, g in b[key].items():
+            macro = "" if g["macro_f1_present"] is None else f"{g['macro_f1_present']:.3f}"
+            cells = " | ".join(
+                f"{g['per_label'][label]['f1']:.2f} ({g['per_label'][label]['support']})" for label in LABELS
+            )
+            lines.append(f"| {group} | {g['sentences']} | {macro} | {cells} |")
+        lines.append("")
+    cal = b["calibration"]
+    lines += [
+        f"### {split}: calibration",
+        "",
+        "Expected calibration error of each theme's most probable class (10 equal-width confidence bins): "
+        + ", ".join(f"{theme} {c['ece']:.3f}" for theme, c in cal.items()) + ".",
+        "",
+        "| theme | confidence bin | mean confidence | accuracy | sentences |",
+        "|---|---|---|---|---|",
+    ]
+    for theme, c in cal.items():
+        lines += [
+            f"| {theme} | ≥ {row['low']:.1f} | {row['confidence']:.3f} | {row['accuracy']:.3f} | {row['count']} |"
+            for row in c["bins"]
+        ]
+    return [*lines, ""]
+
+
 def _uses_encoder(backend: dict[str, Any]) -> bool:
     kinds = {backend.get("type")} | {m.get("type") for m in backend.get("members", []) if isinstance(m, dict)}
     return bool(kinds & {"encoder", "finetuned"})
@@ -125,6 +158,13 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
             if metrics.get("challenge")
             else []
         ),
+        "## Where the errors are",
+        "",
+        "A length shortcut shows up as F1 that moves with sentence length; overconfidence as accuracy below the "
+        "confidence in the reliability table (the diagram, in numbers).",
+        "",
+        *_breakdown_tables("test", test),
+        *(_breakdown_tables("challenge", metrics["challenge"]) if metrics.get("challenge") else []),
         "## Document flags",
     ]
     flags = metrics.get("document_flags") or {}

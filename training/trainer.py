@@ -27,7 +27,7 @@ from reviewlens.models.model_dir import Manifest, ModelDirectory
 from reviewlens.models.registry import promote as promote_model
 from reviewlens.models.registry import registry_root
 from reviewlens.training.config import TrainConfig
-from reviewlens.training.data import SplitData, data_hash, load_splits
+from reviewlens.training.data import SplitData, data_hash, load_splits, split_breakdowns
 from reviewlens.training.finetune import finetune
 from reviewlens.training.fit_encoder import export_encoder, fit_heads, load_encoder, save_heads
 from reviewlens.training.fit_linear import fit_linear, save_linear
@@ -210,13 +210,11 @@ def evaluate_run(cfg: TrainConfig, model: FittedModel, thresholds: dict[str, flo
     """Test metrics with bootstrap CIs, dev metrics, document-flag agreement and (if asked) a learning curve."""
     dev_d, test_d = data.splits["dev"], data.splits["test"]
     test_probs = model.scorer.predict_proba(test_d.texts)
+    test_pred = predicted_ids(test_probs, thresholds)
     test_metrics = evaluate_predictions(
-        test_d.y,
-        predicted_ids(test_probs, thresholds),
-        [u.document_id for u in test_d.units],
-        n_bootstrap=cfg.bootstrap,
-        seed=cfg.seed,
+        test_d.y, test_pred, [u.document_id for u in test_d.units], n_bootstrap=cfg.bootstrap, seed=cfg.seed
     )
+    test_metrics["breakdowns"] = split_breakdowns(test_d, test_pred, test_probs)
     dev_metrics = evaluate_predictions(
         dev_d.y,
         predicted_ids(dev_probs, thresholds),
@@ -233,13 +231,13 @@ def evaluate_run(cfg: TrainConfig, model: FittedModel, thresholds: dict[str, flo
     challenge = data.splits.get("challenge")
     if challenge is not None and challenge.units:
         # Reported only: the challenge split never feeds fitting, thresholds or the choice between models.
+        challenge_probs = model.scorer.predict_proba(challenge.texts)
+        challenge_pred = predicted_ids(challenge_probs, thresholds)
         metrics["challenge"] = evaluate_predictions(
-            challenge.y,
-            predicted_ids(model.scorer.predict_proba(challenge.texts), thresholds),
-            [u.document_id for u in challenge.units],
-            n_bootstrap=cfg.bootstrap,
+            challenge.y, challenge_pred, [u.document_id for u in challenge.units], n_bootstrap=cfg.bootstrap,
             seed=cfg.seed,
         )
+        metrics["challenge"]["breakdowns"] = split_breakdowns(challenge, challenge_pred, challenge_probs)
         challenge_records = [r for r in data.records if data.split_map.get(r.document_id) == "challenge"]
         metrics["challenge_document_flags"] = flag_accuracy(analyzer, challenge_records)
     if cfg.learning_curve:

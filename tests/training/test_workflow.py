@@ -56,6 +56,10 @@ def test_train_evaluate_promote(toy: Path, tmp_path: Path, monkeypatch: pytest.M
     assert result["dataset"]["split"] == "test"
     assert {"type": "f1", "name": "macro-F1", "value": metrics["test"]["macro_f1"]} in result["metrics"]
     assert "{'" not in body and "| split | documents | sentences |" in body
+    breakdowns = metrics["test"]["breakdowns"]
+    assert set(breakdowns) == {"by_length", "by_section", "calibration"}
+    assert all(0.0 <= c["ece"] <= 1.0 for c in breakdowns["calibration"].values())
+    assert "F1 by sentence length" in body and "calibration" in body
     runner = CliRunner()
     out = runner.invoke(
         app,
