@@ -116,7 +116,7 @@ def export_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Format to write.")] = "jsonl",
     splits: Annotated[
-        Path | None, typer.Option(help="Split file for --format hf (default: the project's splits.json).")
+        Path | None, typer.Option(help="Split file for --format hf or spacy (default: the project's splits.json).")
     ] = None,
 ) -> None:
     """Write the corpus as canonical JSONL, the authoring format, Prodigy JSONL, a spaCy DocBin, or a Hugging Face
@@ -126,7 +126,7 @@ def export_cmd(
         n = export_records(records, output, fmt, paths_of().resolve_data(splits) if splits else None)
     except (CorpusError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
-    unit = "sentence row(s)" if fmt == "hf" else "record(s)"
+    unit = "sentence row(s)" if fmt == "hf" else "sentence Doc(s)" if fmt == "spacy" else "record(s)"
     typer.echo(f"wrote {n} {unit} to {output} ({fmt})")
 
 

@@ -8,6 +8,7 @@ from reviewlens.training.corpus.formats import foreign
 from reviewlens.training.corpus.formats.hf import export_hf
 from reviewlens.training.corpus.formats.result import Exporter, Importer, ImportResult
 from reviewlens.training.corpus.formats.sentences import read_sentences, write_sentences
+from reviewlens.training.corpus.formats.spacy_splits import export_spacy
 from reviewlens.training.corpus.records import Record, write_jsonl
 
 __all__ = ["EXPORTERS", "IMPORTERS", "ImportResult", "export_records", "import_file"]
@@ -38,6 +39,7 @@ def _export_blind(records: list[Record], output: Path) -> int:
 EXPORTERS: dict[str, Exporter] = {
     "jsonl": _export_jsonl,
     "hf": export_hf,
+    "spacy": export_spacy,
     "sentences": _export_sentences,
     "sentences-blind": _export_blind,
     **foreign.EXPORTERS,
@@ -53,9 +55,11 @@ def import_file(path: Path, fmt: str, source: str = "authored", doc_kind: str = 
 
 def export_records(records: list[Record], output: Path, fmt: str, splits: Path | None = None) -> int:
     """Write records in format `fmt`; return how many were written. `splits` is the split file for formats that
-    keep the splits apart (hf; default: the project's)."""
+    keep the splits apart (hf, spacy; default: the project's)."""
     if fmt not in EXPORTERS:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(sorted(EXPORTERS))}")
     if fmt == "hf":
         return export_hf(records, output, splits)
+    if fmt == "spacy":
+        return export_spacy(records, output, splits)
     return EXPORTERS[fmt](records, output)
