@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from reviewlens.cli.common import DocKindChoice, ExportFormat, ImportFormat, data_paths, default_splits, fail
+from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.extract import SUPPORTED_SUFFIXES, ExtractionError, read_document
+from reviewlens.models.model_dir import ModelError
 from reviewlens.models.paths import paths as paths_of
 from reviewlens.training.corpus.agreement import agreement, render_agreement
 from reviewlens.training.corpus.formats.registry import export_records, import_file
@@ -17,6 +21,7 @@ from reviewlens.training.corpus.register import register_report, render_register
 from reviewlens.training.corpus.splits import SPLIT_NAMES, make_splits, read_splits, write_splits
 from reviewlens.training.corpus.stats import corpus_stats, render_stats
 from reviewlens.training.corpus.validate import CorpusError, check_record, load_corpus, validate_files
+from reviewlens.training.suggest import select_random, select_uncertain, suggest, suggestion_tasks
 
 app = typer.Typer(help="Work with the annotated corpus.", no_args_is_help=True)
 
@@ -166,3 +171,49 @@ def agree(
         fail(str(exc))
     typer.echo(render_agreement(report))
 
+
+
+SuggestFormat = Literal["labelstudio", "prodigy", "doccano"]
+
+
+@app.command("suggest")
+def suggest_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Unlabelled reviews (.txt .md .pdf .docx) or folders of them.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Tasks to write (JSON for labelstudio, else JSONL).")],
+    fmt: Annotated[SuggestFormat, typer.Option("--format", "-f", help="The annotation tool.")] = "labelstudio",
+    model: Annotated[str | None, typer.Option(help="Model directory or name (default: the promoted model).")] = None,
+    select: Annotated[
+        Literal["uncertain", "random"] | None,
+        typer.Option(help="Instead of whole documents, one task per chosen sentence (its paragraph as context)."),
+    ] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="How many sentences --select chooses.")] = 200,
+    doc_kind: Annotated[DocKindChoice, typer.Option(help="Kind of review the documents are.")] = "other",
+    seed: Annotated[int, typer.Option(help="Seed for --select random.")] = 13,
+) -> None:
+    """Pre-annotate: the model's labels as predictions for Label Studio, Prodigy or doccano; with --select
+    uncertain, the sentences the model is least sure of, spread over paragraphs, documents and sections."""
+    files = sorted(
+        f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+    if not files:
+        fail("no .txt, .md, .pdf or .docx files in the given paths")
+    try:
+        analyzer = Analyzer.load(model)
+        texts = [(f.stem, read_document(f).text) for f in files]
+    except (ModelError, ExtractionError) as exc:
+        fail(str(exc))
+    documents = suggest(analyzer, texts, doc_kind)
+    chosen = None
+    if select == "uncertain":
+        chosen = select_uncertain(documents, n)
+    elif select == "random":
+        chosen = select_random(documents, n, seed)
+    version = f"{analyzer.model.name}-{analyzer.model.version}"
+    tasks = suggestion_tasks(documents, fmt, version, chosen)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "labelstudio":
+        output.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    else:
+        output.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in tasks), encoding="utf-8")
+    what = f"{len(chosen)} sentence(s)" if chosen is not None else f"{len(documents)} document(s)"
+    typer.echo(f"wrote {len(tasks)} {fmt} task(s) for {what} to {output} (model {version})")
