@@ -91,3 +91,18 @@ def test_prodigy_and_doccano_tasks_for_a_selection(tiny_model_dir: Path, tmp_pat
             assert all(0 <= start < end <= len(task["text"]) for start, end in spans)
             all_spans += spans
         assert all_spans
+
+
+def test_active_learning_simulation_adds_step_sentences_a_round() -> None:
+    from reviewlens.models.paths import paths
+    from reviewlens.training.active_learning import simulate
+    from reviewlens.training.data import load_splits
+
+    splits, _, _ = load_splits([str(paths().corpus)], str(paths().splits))
+    curves = simulate(splits["train"], splits["dev"], seed_docs=8, step=50, rounds=1)
+    for strategy in ("uncertainty", "random"):
+        curve = curves[strategy]
+        assert [c["labelled"] - curve[0]["labelled"] for c in curve] == [0, 50]
+        assert all(0.0 < c["dev_macro_f1"] <= 1.0 for c in curve)
+    # Both strategies start from the same seed documents, so they start level.
+    assert curves["uncertainty"][0] == curves["random"][0]
