@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+import uvicorn
 
 from reviewlens.cli.common import DocKindChoice, ExportFormat, ImportFormat, data_paths, default_splits, fail
 from reviewlens.models.analyzer import Analyzer
@@ -21,6 +22,7 @@ from reviewlens.training.corpus.register import register_report, render_register
 from reviewlens.training.corpus.splits import SPLIT_NAMES, make_splits, read_splits, write_splits
 from reviewlens.training.corpus.stats import corpus_stats, render_stats
 from reviewlens.training.corpus.validate import CorpusError, check_record, load_corpus, validate_files
+from reviewlens.training.labelstudio_backend import create_backend
 from reviewlens.training.suggest import select_random, select_uncertain, suggest, suggestion_tasks
 
 app = typer.Typer(help="Work with the annotated corpus.", no_args_is_help=True)
@@ -217,3 +219,19 @@ def suggest_cmd(
         output.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in tasks), encoding="utf-8")
     what = f"{len(chosen)} sentence(s)" if chosen is not None else f"{len(documents)} document(s)"
     typer.echo(f"wrote {len(tasks)} {fmt} task(s) for {what} to {output} (model {version})")
+
+
+@app.command("backend")
+def backend_cmd(
+    model: Annotated[str | None, typer.Option(help="Model directory or name (default: the promoted model).")] = None,
+    host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port Label Studio will call.")] = 9090,
+) -> None:
+    """Serve the model to a running Label Studio as its ML backend (/health, /setup, /predict): add
+    http://HOST:PORT under the project's Settings > Model, with annotations/labelstudio.xml as its labelling config."""
+    try:
+        analyzer = Analyzer.load(model)
+    except ModelError as exc:
+        fail(str(exc))
+    # access_log off: Label Studio puts nothing confidential in the path, but the text never goes to a log anyway.
+    uvicorn.run(create_backend(analyzer), host=host, port=port, access_log=False, log_level="warning")

@@ -106,3 +106,27 @@ def test_active_learning_simulation_adds_step_sentences_a_round() -> None:
         assert all(0.0 < c["dev_macro_f1"] <= 1.0 for c in curve)
     # Both strategies start from the same seed documents, so they start level.
     assert curves["uncertainty"][0] == curves["random"][0]
+
+
+def test_labelstudio_ml_backend_speaks_the_protocol(analyzer: Analyzer) -> None:
+    from fastapi.testclient import TestClient
+
+    from reviewlens.training.labelstudio_backend import create_backend
+
+    client = TestClient(create_backend(analyzer))
+    assert client.get("/health").json()["status"] == "UP"
+    version = client.post("/setup", json={"project": "1", "schema": "<View/>"}).json()["model_version"]
+    texts = [text for _, text in _documents(2)]
+    tasks = [{"id": i, "data": {"text": text}} for i, text in enumerate(texts, start=1)]
+    r = client.post("/predict", json={"tasks": tasks})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert len(results) == 2 and all(p["model_version"] == version for p in results)
+    for text, prediction in zip(texts, results, strict=True):
+        assert prediction["result"]
+        for region in prediction["result"]:
+            start = utf16_to_code_points(text, region["value"]["start"])
+            end = utf16_to_code_points(text, region["value"]["end"])
+            assert start is not None and end is not None and text[start:end] == region["value"]["text"]
+    assert client.post("/predict", json={"tasks": [{"data": {}}]}).status_code == 422
+    assert client.post("/webhook", json={"action": "ANNOTATION_CREATED"}).status_code == 200
