@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -15,6 +15,12 @@ from reviewlens.serving.bulk.report import ReportError, write_report
 from reviewlens.serving.bulk.run import ENGINES, ScoreOptions, score_inputs
 from reviewlens.serving.bulk.scoring import DocLimits
 from reviewlens.serving.bulk.store import EXPORT_FORMATS, Store, StoreError
+
+# The engines `score` knows, as choices (a typo is a usage error listing them); mypy sees a plain string.
+if TYPE_CHECKING:
+    EngineChoice = str
+else:
+    EngineChoice = Literal[ENGINES]
 
 app = typer.Typer(help="Score folders of reviews into a store, and report on it.", no_args_is_help=True)
 
@@ -37,7 +43,7 @@ def score(
     threads: Annotated[
         int | None, typer.Option(min=1, help="Threads per worker (default: cores ÷ workers).")
     ] = None,
-    engine: Annotated[str, typer.Option(help="local (process pool) or ray (Ray Data).")] = "local",
+    engine: Annotated[EngineChoice, typer.Option(help="local (process pool) or ray (Ray Data).")] = "local",
     address: Annotated[
         str | None, typer.Option(help="Ray cluster address for --engine ray (default: start a local Ray).")
     ] = None,
@@ -54,8 +60,6 @@ def score(
     ] = DocLimits.max_seconds,
 ) -> None:
     """Score every file the store lacks for the model; a killed run picks up where it stopped."""
-    if engine not in ENGINES:
-        fail(f"--engine must be one of {', '.join(ENGINES)}", code=2)
     if export is not None and export.suffix.lower() not in EXPORT_FORMATS:
         fail(f"--export must end in {', '.join(EXPORT_FORMATS)}", code=2)
     if not inputs and export is None:

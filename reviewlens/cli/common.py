@@ -10,6 +10,7 @@ import typer
 from reviewlens.models.labels import DOC_KINDS
 from reviewlens.models.paths import paths
 from reviewlens.training.corpus.formats.registry import EXPORTERS, IMPORTERS
+from reviewlens.training.corpus.splits import SPLIT_NAMES
 
 # Choices for enumerated options, built from the registries they name, so `--help` lists them and a typo is a
 # usage error before any work starts. mypy cannot read a Literal made at run time, so it sees plain strings.
@@ -17,8 +18,10 @@ if TYPE_CHECKING:
     DocKindChoice = str
     ImportFormat = str
     ExportFormat = str
+    SplitChoice = str
 else:
     DocKindChoice = Literal[DOC_KINDS]
+    SplitChoice = Literal[SPLIT_NAMES]
     ImportFormat = Literal[tuple(sorted(IMPORTERS))]
     ExportFormat = Literal[tuple(sorted(EXPORTERS))]
 OutputFormat = Literal["json", "html", "text"]

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 import yaml
 
-from reviewlens.cli.common import data_paths, fail
+from reviewlens.cli.common import SplitChoice, data_paths, fail
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.model_dir import ModelError
 from reviewlens.models.paths import paths
@@ -86,7 +86,7 @@ def evaluate(
     model: Annotated[str, typer.Argument(help="Model directory, registry name, or `default`.")] = "default",
     data: Annotated[list[Path] | None, typer.Option(help="Annotated JSONL file(s) or folder(s).")] = None,
     split: Annotated[
-        str | None, typer.Option(help="Only this split's documents (default: test, then challenge).")
+        SplitChoice | None, typer.Option(help="Only this split's documents (default: test, then challenge).")
     ] = None,
     splits_file: Annotated[Path, typer.Option("--splits", help="Split file.")] = Path("annotations/splits.json"),
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for confidence intervals.")] = 1000,
@@ -132,7 +132,7 @@ def compare(
     a: Annotated[str, typer.Argument(help="First model (A).")],
     b: Annotated[str, typer.Argument(help="Second model (B).")],
     data: Annotated[list[Path] | None, typer.Option(help="Annotated data (default: the corpus).")] = None,
-    split: Annotated[str | None, typer.Option(help="Split to compare on (e.g. test, challenge).")] = "test",
+    split: Annotated[SplitChoice, typer.Option(help="Split to compare on.")] = "test",
     splits_file: Annotated[Path, typer.Option("--splits", help="Split file.")] = Path("annotations/splits.json"),
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples (of documents, paired).")] = 1000,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,

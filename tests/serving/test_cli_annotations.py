@@ -195,6 +195,9 @@ def test_import_of_foreign_data_must_say_where_it_came_from(tmp_path):
         ["annotations", "import", "x.txt", "-o", "x.jsonl", "--doc-kind", "novel"],
         ["analyze", "x.txt", "--format", "pdf"],
         ["analyze", "x.txt", "--doc-kind", "novel"],
+        ["score", "x", "--store", "s.sqlite", "--engine", "spark"],
+        ["evaluate", "default", "--split", "holdout"],
+        ["compare", "a", "b", "--split", "holdout"],
     ],
 )
 def test_enumerated_options_take_only_their_choices(args: list[str]) -> None:
