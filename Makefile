@@ -14,7 +14,7 @@ PORT ?= 8000
 
 
 .PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit bench soak \
-        corpus-check stats clean
+        corpus-check stats clean readme-figures
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ compare: $(INSTALLED) ## Compare two models on test and challenge: make compare 
 	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=MODEL B=MODEL"; exit 2; }
 	$(BIN)/reviewlens compare $(A) $(B) --split test
 	$(BIN)/reviewlens compare $(A) $(B) --split challenge
+
+readme-figures: model ## Rewrite the README's model figures from the promoted model's metrics (they cannot drift)
+	$(BIN)/python -m reviewlens.training.readme_figures
 
 stats: $(INSTALLED) ## Corpus counts per label, theme, source, kind and split
 	$(BIN)/reviewlens annotations stats
