@@ -21,9 +21,9 @@ import numpy as np
 
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.labels import THEMES
+from reviewlens.models.offsets import Utf16Offsets
 from reviewlens.models.predictions import decide
 from reviewlens.models.segmentation import is_classifiable, segment
-from reviewlens.training.corpus.formats.import_checks import code_points_to_utf16
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
@@ -152,6 +152,7 @@ def to_labelstudio(tasks: list[dict[str, Any]], model_version: str) -> list[dict
     counts; the config in `annotations/labelstudio.xml` names the `label` and `text` controls)."""
     out = []
     for t in tasks:
+        u16 = Utf16Offsets(t["text"])
         results = [
             {
                 "id": f"p{i}",
@@ -159,8 +160,8 @@ def to_labelstudio(tasks: list[dict[str, Any]], model_version: str) -> list[dict
                 "to_name": "text",
                 "type": "labels",
                 "value": {
-                    "start": code_points_to_utf16(t["text"], start),
-                    "end": code_points_to_utf16(t["text"], end),
+                    "start": u16(start),
+                    "end": u16(end),
                     "text": t["text"][start:end],
                     "labels": [label],
                 },

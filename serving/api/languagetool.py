@@ -8,12 +8,12 @@ markup parts); markup is analysed as its `interpretAs` and offsets are mapped ba
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from reviewlens.models.offsets import Utf16Offsets
 from reviewlens.models.rules import RULES, category_id, rule_id, theme_title
 from reviewlens.models.schema import AnalysisResult, Finding
 
@@ -87,29 +87,6 @@ def from_annotation(data: str) -> PlainText:
     return PlainText("".join(plain), full, mapping)
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
-
-
-class Utf16Offsets:
-    """Code-point index → UTF-16 code-unit index (what Java, and so LanguageTool clients, expect) for one text.
-
-    Built once per text: counting the characters outside the BMP before each match's offset afresh made a
-    check quadratic in its length (a one-paragraph draft of 200,000 characters took a minute).
-    """
-
-    def __init__(self, text: str) -> None:
-        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
-
-    def __call__(self, index: int) -> int:
-        """The UTF-16 offset of code point `index`."""
-        return index + bisect.bisect_left(self._astral, index)
-
-
-def utf16_offset(text: str, index: int) -> int:
-    """Code-point index → UTF-16 code-unit index in `text` (for one lookup; use Utf16Offsets for many)."""
-    return Utf16Offsets(text[:index])(index)
-
-
 def context_text(text: str) -> str:
     """A match's context as LanguageTool sends it: line breaks become spaces, one for one, so offsets still hold
     and a client's caret line (pylanguagetool prints one under the context) stays aligned."""
@@ -180,6 +157,7 @@ def _match(group: list[Finding], src: PlainText, base_url: str, u16: Utf16Offset
     c_start = max(0, start - CONTEXT_CHARS)
     c_end = min(len(text), end + CONTEXT_CHARS)
     context = context_text(text[c_start:c_end])
+    c16 = Utf16Offsets(context)
     if len(group) == 1:
         message = f"{f.message} {f.question}"
     else:
@@ -193,8 +171,8 @@ def _match(group: list[Finding], src: PlainText, base_url: str, u16: Utf16Offset
         "length": u16(end) - u16(start),
         "context": {
             "text": context,
-            "offset": utf16_offset(context, start - c_start),
-            "length": utf16_offset(context, end - c_start) - utf16_offset(context, start - c_start),
+            "offset": c16(start - c_start),
+            "length": c16(end - c_start) - c16(start - c_start),
         },
         "sentence": f.text,
         "type": {"typeName": "Hint" if f.severity == "concern" else "Other"},

@@ -30,11 +30,6 @@ def require_text(value: object, where: str) -> str:
     return value
 
 
-def code_points_to_utf16(text: str, offset: int) -> int:
-    """Convert a code-point offset to UTF-16 code units (what Label Studio and other JavaScript tools count)."""
-    return offset + sum(1 for ch in text[:offset] if ord(ch) > 0xFFFF)
-
-
 def utf16_to_code_points(text: str, offset: int) -> int | None:
     """Convert a UTF-16 code-unit offset (what JavaScript tools count) to a code-point offset, if any."""
     units = 0
