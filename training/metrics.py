@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,18 @@ def _prf(gold: dict[str, np.ndarray], pred: dict[str, np.ndarray], idx: np.ndarr
     return out
 
 
+def _document_resamples(documents: list[str], n: int, seed: int) -> Iterator[np.ndarray]:
+    """Row indices of `n` bootstrap samples that draw whole documents with replacement (sentences of one review
+    are not independent, so resampling sentences would make the intervals too narrow)."""
+    docs = np.array(documents)
+    uniq = np.unique(docs)
+    rows_of = {d: np.flatnonzero(docs == d) for d in uniq}
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        pick = rng.choice(uniq, size=len(uniq), replace=True)
+        yield np.concatenate([rows_of[d] for d in pick])
+
+
 def evaluate_predictions(
     gold: dict[str, np.ndarray],
     pred: dict[str, np.ndarray],
@@ -43,15 +56,9 @@ def evaluate_predictions(
 ) -> dict[str, Any]:
     """Per-label P/R/F1 with CIs, macro-F1 with CI, and a 3×3 confusion matrix per theme."""
     point = _prf(gold, pred)
-    docs = np.array(documents)
-    uniq = np.unique(docs)
-    rows_of = {d: np.flatnonzero(docs == d) for d in uniq}
-    rng = np.random.default_rng(seed)
     boot_f1: dict[str, list[float]] = {label: [] for label in LABELS}
     boot_macro: list[float] = []
-    for _ in range(n_bootstrap):
-        pick = rng.choice(uniq, size=len(uniq), replace=True)
-        idx = np.concatenate([rows_of[d] for d in pick])
+    for idx in _document_resamples(documents, n_bootstrap, seed):
         res = _prf(gold, pred, idx)
         for label in LABELS:
             boot_f1[label].append(res[label][2])
@@ -86,7 +93,7 @@ def evaluate_predictions(
         "macro_f1_ci": ci(boot_macro),
         "confusion": confusion,
         "sentences": len(documents),
-        "documents": len(uniq),
+        "documents": len(set(documents)),
     }
 
 
@@ -103,15 +110,9 @@ def paired_difference(
     Both models are scored on the same resampled documents in each round, so the interval is that of the
     difference itself: two overlapping per-model intervals say nothing about whether B beats A.
     """
-    docs = np.array(documents)
-    uniq = np.unique(docs)
-    rows_of = {d: np.flatnonzero(docs == d) for d in uniq}
-    rng = np.random.default_rng(seed)
     point_a, point_b = _prf(gold, pred_a), _prf(gold, pred_b)
     boot: dict[str, list[float]] = {label: [] for label in [*LABELS, "macro"]}
-    for _ in range(n_bootstrap):
-        pick = rng.choice(uniq, size=len(uniq), replace=True)
-        idx = np.concatenate([rows_of[d] for d in pick])
+    for idx in _document_resamples(documents, n_bootstrap, seed):
         ra, rb = _prf(gold, pred_a, idx), _prf(gold, pred_b, idx)
         for label in LABELS:
             boot[label].append(rb[label][2] - ra[label][2])
