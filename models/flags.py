@@ -121,6 +121,22 @@ def _is_identity(s: LabelledSentence, cfg: FlagConfig) -> bool:
     return s.probs.get("IDENTITY_MENTION", 0.0) + s.probs.get("CULTURAL_ANALYSIS", 0.0) >= cfg.identity_score_min
 
 
+def _too_short_for_identity(
+    flag_id: str, n: int, cfg: FlagConfig, absent: str, evidence: list[Evidence]
+) -> DocumentFlag:
+    """An identity flag not judged: too few sentences for the absence of `absent` to mean anything."""
+    return DocumentFlag(
+        id=flag_id,
+        theme="cultural_competence",
+        status="insufficient_text",
+        severity="info",
+        value=0,
+        evidence=evidence,
+        rationale=f"Only {n} sentences; at least {cfg.min_cultural_sentences} are needed before the absence of "
+        f"{absent} means anything.",
+    )
+
+
 def ethnicity_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFlag:
     """ETHNICITY_NOT_RECORDED (or ETHNICITY_WITHHELD): no sentence states the child's or family's ethnicity."""
     withheld = [s for s in sents if WITHHELD_PATTERN.search(s.text)]
@@ -148,16 +164,8 @@ def ethnicity_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFl
         )
     if len(sents) < cfg.min_cultural_sentences:
         # A paragraph checked in an editor, or an empty line of a batch, has no reason to state ethnicity.
-        return DocumentFlag(
-            id="ETHNICITY_NOT_RECORDED",
-            theme="cultural_competence",
-            status="insufficient_text",
-            severity="info",
-            value=0,
-            rationale=f"Only {len(sents)} sentences; at least {cfg.min_cultural_sentences} are needed before the "
-            "absence of a statement of ethnicity means anything.",
-            evidence=[_count(len(sents), "sentences read")],
-        )
+        read = [_count(len(sents), "sentences read")]
+        return _too_short_for_identity("ETHNICITY_NOT_RECORDED", len(sents), cfg, "a statement of ethnicity", read)
     return DocumentFlag(
         id="ETHNICITY_NOT_RECORDED",
         theme="cultural_competence",
@@ -188,16 +196,7 @@ def cultural_flag(sents: list[LabelledSentence], cfg: FlagConfig) -> DocumentFla
             evidence=evidence + [_sentence_evidence(s, "CULTURAL_ANALYSIS", "cultural analysis") for s in analysis[:3]],
         )
     if len(sents) < cfg.min_cultural_sentences:
-        return DocumentFlag(
-            id="CULTURAL_ANALYSIS_MISSING",
-            theme="cultural_competence",
-            status="insufficient_text",
-            severity="info",
-            value=0,
-            evidence=evidence,
-            rationale=f"Only {len(sents)} sentences; at least {cfg.min_cultural_sentences} are needed before the "
-            "absence of cultural analysis means anything.",
-        )
+        return _too_short_for_identity("CULTURAL_ANALYSIS_MISSING", len(sents), cfg, "cultural analysis", evidence)
     rationale = (
         "The review does not consider how ethnicity, culture, faith, language or identity affected parenting, the "
         "child's experience or professional responses."
