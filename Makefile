@@ -4,6 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Label Studio lives in a virtualenv of its own: its Django pins must not touch the project's.
+LS_VENV := .labelstudio-venv
+LS_INSTALLED := $(LS_VENV)/.installed
 # Built models, caches and stores live under one data root (see models/paths.py).
 export REVIEWLENS_HOME ?= $(CURDIR)/var
 REGISTRY := $(REVIEWLENS_HOME)/registry
@@ -14,7 +17,7 @@ PORT ?= 8000
 
 
 .PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit bench soak \
-        corpus-check stats clean readme-figures
+        corpus-check stats clean readme-figures labelstudio
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,6 +30,15 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 install: $(INSTALLED) ## Create .venv and install reviewlens with training and dev tools
+
+$(LS_INSTALLED): annotations/labelstudio-requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
+	$(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/pip install --quiet --upgrade pip
+	$(LS_VENV)/bin/pip install --quiet -r annotations/labelstudio-requirements.txt
+	@touch $@
+
+labelstudio: $(LS_INSTALLED) ## Label Studio and its SDK in .labelstudio-venv (start: .labelstudio-venv/bin/label-studio)
 
 model: $(INSTALLED) ## Build and promote the default model unless one is already promoted
 	@test -f $(REGISTRY)/DEFAULT && test -d $(REGISTRY)/$$(cat $(REGISTRY)/DEFAULT) \
@@ -72,7 +84,7 @@ typecheck: $(INSTALLED) ## mypy alone
 unit: $(INSTALLED) ## The fast tests only (not marked slow: no training runs, servers or browsers)
 	$(BIN)/pytest -q -m "not slow"
 
-test: lint ## Lint, type-check and run the whole test suite (notebook included)
+test: lint labelstudio ## Lint, type-check and run the whole test suite (notebook and Label Studio round trip included)
 	$(BIN)/pytest -q
 
 bench: model ## Speed and memory figures for the service and bulk scoring (prints ratios, not pass/fail)
@@ -83,4 +95,4 @@ soak: model ## Load a real server for ~1 min: throughput, p50/p95/p99, statuses,
 	$(BIN)/python -m benchmarks.soak $(if $(MODEL),--model $(MODEL))
 
 clean: ## Remove the virtualenv, caches and built models
-	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache $(REGISTRY) $(REVIEWLENS_HOME)/cache
+	rm -rf $(VENV) $(LS_VENV) build .mypy_cache .ruff_cache .pytest_cache $(REGISTRY) $(REVIEWLENS_HOME)/cache
