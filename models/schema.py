@@ -50,7 +50,10 @@ class DocumentInfo(_Frozen):
     pages: int | None = None
     doc_kind: str | None = None
     sections: list[SectionInfo]
-    headings_found: bool = Field(description="False when no headings were found: every sentence counts as `unknown`.")
+    headings_found: bool = Field(
+        description="False when no headings were found: each paragraph of dated narration then counts as "
+        "`chronology`, every other sentence as `unknown` (read as analysis)."
+    )
 
 
 class Evidence(_Frozen):

@@ -8,11 +8,13 @@ paragraph so offsets stay exact and headings never merge into the sentence that 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import spacy
 from spacy.language import Language
+
+from reviewlens.models.paragraph_kind import unheaded_paragraph_kind
 
 # Ordered: the first pattern that matches a heading decides its kind ("learning from the analysis" is learning).
 _SECTION_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -78,18 +80,25 @@ class Sentence:
     end: int
     text: str
     section: int  # index into Segmentation.sections, -1 when the document has no headings
+    paragraph: int = -1  # index into Segmentation.paragraph_kinds
 
 
 @dataclass(frozen=True)
 class Segmentation:
-    """The sections and sentences of one text."""
+    """The sections and sentences of one text; without headings, a kind inferred for each paragraph."""
 
     sections: list[Section]
     sentences: list[Sentence]
+    paragraph_kinds: list[str] = field(default_factory=list)
 
     def section_kind(self, sentence: Sentence) -> str:
-        """Return the section kind a sentence stands in (`unknown` without headings)."""
-        return self.sections[sentence.section].kind if sentence.section >= 0 else "unknown"
+        """Return the section kind a sentence stands in: its heading's, or in a text with no headings at all,
+        `chronology` for a paragraph of dated narration and `unknown` otherwise (models/paragraph_kind.py)."""
+        if sentence.section >= 0:
+            return self.sections[sentence.section].kind
+        if 0 <= sentence.paragraph < len(self.paragraph_kinds):
+            return self.paragraph_kinds[sentence.paragraph]
+        return "unknown"
 
 
 @cache
@@ -207,15 +216,22 @@ def segment(text: str) -> Segmentation:
     sentences: list[Sentence] = []
     nlp = sentence_nlp()
     spans = [text[s:e] for s, e, _ in paragraphs]
-    for (p_start, _p_end, sec), doc in zip(paragraphs, nlp.pipe(spans, batch_size=64), strict=True):
+    for p, ((p_start, _p_end, sec), doc) in enumerate(zip(paragraphs, nlp.pipe(spans, batch_size=64), strict=True)):
         for sent in doc.sents:
             stripped = sent.text.strip()
             if not stripped:
                 continue
             lead = len(sent.text) - len(sent.text.lstrip())
             start = p_start + sent.start_char + lead
-            sentences.append(Sentence(start, start + len(stripped), stripped, sec))
-    return Segmentation(sections=sections, sentences=sentences)
+            sentences.append(Sentence(start, start + len(stripped), stripped, sec, p))
+    kinds: list[str] = []
+    if not sections:
+        by_paragraph: list[list[str]] = [[] for _ in paragraphs]
+        for s in sentences:
+            if len(s.text.split()) >= MIN_SENTENCE_WORDS:
+                by_paragraph[s.paragraph].append(s.text)
+        kinds = [unheaded_paragraph_kind(texts) for texts in by_paragraph]
+    return Segmentation(sections=sections, sentences=sentences, paragraph_kinds=kinds)
 
 
 def is_classifiable(sentence: Sentence) -> bool:
