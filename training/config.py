@@ -11,6 +11,7 @@ from pydantic import Field
 from reviewlens.models.flags import FlagConfig
 from reviewlens.models.paths import paths
 from reviewlens.models.strict import StrictModel, load_strict
+from reviewlens.training.onnx_export import Quantization
 
 
 class ConfigError(ValueError):
@@ -31,10 +32,11 @@ class LinearConfig(StrictModel):
 
 
 class EncoderConfig(StrictModel):
-    """Frozen MiniLM encoder with logistic heads."""
+    """A frozen sentence encoder (`base`: minilm, or mpnet for the thorough tier) with logistic heads."""
 
+    base: Literal["minilm", "mpnet"] = "minilm"
     max_length: int = 128
-    quantize: bool = True
+    quantize: Quantization = "static"
     C: float = 2.0
     class_weight: str | None = "balanced"
     threads: int | None = None
@@ -52,7 +54,7 @@ class FinetuneConfig(StrictModel):
     dropout: float = 0.1
     freeze_layers: int = 0
     class_weight: str | None = "balanced"
-    quantize: bool = True
+    quantize: Quantization = "static"
     threads: int | None = None
 
 
@@ -80,6 +82,16 @@ class ThresholdConfig(StrictModel):
     grid_step: float = 0.025
 
 
+class SelectionConfig(StrictModel):
+    """How hyper-parameters and thresholds are chosen: on the dev split, or by cross-validation over the train and
+    dev documents (`cv`, training/selection.py) with the final model refitted on both. `grid` maps key paths
+    (`encoder.C`) to the values to try; it is used only with `cv`."""
+
+    method: Literal["dev", "cv"] = "dev"
+    folds: int = 5
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+
+
 class TrainConfig(StrictModel):
     """A whole training run."""
 
@@ -96,6 +108,7 @@ class TrainConfig(StrictModel):
     finetune: FinetuneConfig = Field(default_factory=FinetuneConfig)
     ensemble: EnsembleConfig = Field(default_factory=EnsembleConfig)
     thresholds: ThresholdConfig = Field(default_factory=ThresholdConfig)
+    selection: SelectionConfig = Field(default_factory=SelectionConfig)
     flags: FlagConfig = Field(default_factory=FlagConfig)
 
     def to_dict(self) -> dict[str, Any]:
@@ -148,6 +161,10 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Tr
         raise ConfigError(f"{p}: ensemble.members must name two of linear, encoder, finetuned")
     if not 0 < cfg.train_fraction <= 1:
         raise ConfigError(f"{p}: train_fraction must be in (0, 1]")
+    if cfg.selection.folds < 2:
+        raise ConfigError(f"{p}: selection.folds must be at least 2")
+    if cfg.selection.grid and cfg.selection.method != "cv":
+        raise ConfigError(f"{p}: selection.grid is searched only with selection.method: cv")
     # Relative data paths in a config mean the project's annotations, whatever the working directory.
     cfg.corpus = [str(paths().resolve_data(c)) for c in cfg.corpus]
     cfg.splits = str(paths().resolve_data(cfg.splits))

@@ -20,8 +20,8 @@ from reviewlens.models.backends.finetuned import FinetunedScorer
 from reviewlens.models.labels import THEMES
 from reviewlens.training.config import FinetuneConfig
 from reviewlens.training.data import SplitData
-from reviewlens.training.fit_encoder import MINILM_SHA256, pretrained_dir, sha256_file
-from reviewlens.training.onnx_export import export_onnx
+from reviewlens.training.onnx_export import calibration_sample, export_onnx
+from reviewlens.training.pretrained import pretrained_dir
 
 
 def _class_weights(y: np.ndarray, mode: str | None) -> np.ndarray:
@@ -40,9 +40,7 @@ def finetune(
     import torch
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
-    src = pretrained_dir()
-    if sha256_file(src / "model.safetensors") != MINILM_SHA256:
-        raise RuntimeError(f"{src} does not hold the pinned all-MiniLM-L6-v2 weights")
+    src = pretrained_dir("minilm")  # checks the pinned weights' SHA256
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -108,7 +106,7 @@ def finetune(
             total += float(loss.detach())
         log(f"  fine-tune epoch {epoch + 1}/{cfg.epochs}: loss {total:.1f} in {time.perf_counter() - t0:.0f}s")
     model.eval()
-    _export(model, tok, out, cfg)
+    _export(model, tok, out, cfg, calibration_sample(texts, seed))
     return FinetunedScorer.load(out, threads=cfg.threads)
 
 
@@ -140,12 +138,12 @@ def _classifier(encoder: Any, dropout: float) -> Any:
     return Classifier()
 
 
-def _export(model: Any, tok: Any, out: Path, cfg: FinetuneConfig) -> None:
+def _export(model: Any, tok: Any, out: Path, cfg: FinetuneConfig, calibration: list[str]) -> None:
     src = pretrained_dir()
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    export_onnx(model, tok, tmp / "model.onnx", "probs", cfg.quantize)
+    export_onnx(model, tok, tmp / "model.onnx", "probs", cfg.quantize, calibration, cfg.max_length)
     shutil.copy2(src / "tokenizer.json", tmp / "tokenizer.json")
     (tmp / "classifier.json").write_text(
         json.dumps(

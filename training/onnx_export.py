@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+import numpy as np
 
 INPUT_NAMES = ["input_ids", "attention_mask", "token_type_ids"]
+Quantization = Literal["static", "dynamic", "none"]
+CALIBRATION_SENTENCES = 512
+_CALIBRATION_BATCH = 16
 
 
-def export_onnx(module: Any, tokenizer: Any, target: Path, output_name: str, quantize: bool) -> Path:
+def calibration_sample(texts: list[str], seed: int, n: int = CALIBRATION_SENTENCES) -> list[str]:
+    """A seeded sample of training sentences whose activation ranges fix the static int8 scales."""
+    if len(texts) <= n:
+        return list(texts)
+    rng = np.random.default_rng(seed)
+    return [texts[i] for i in sorted(rng.choice(len(texts), n, replace=False))]
+
+
+def export_onnx(
+    module: Any,
+    tokenizer: Any,
+    target: Path,
+    output_name: str,
+    quantize: Quantization,
+    calibration: list[str] | None = None,
+    max_length: int = 128,
+) -> Path:
     """Write `module` (taking input_ids, attention_mask, token_type_ids) to `target` as ONNX.
 
     Uses the legacy TorchScript exporter: the dynamo exporter's graph names its output twice after
     quantize_dynamic, which onnxruntime then refuses to load; the two exporters' outputs are identical.
-    Quantisation is dynamic int8, per channel, which keeps cosine fidelity to fp32 near 0.99 on this CPU
-    (per-tensor drops to about 0.96).
+
+    `static` int8 (the default) fixes every activation scale from `calibration` sentences at build time, so a
+    sentence's scores do not depend on which other sentences share its batch; `dynamic` int8 computes the
+    scales from each batch at run time, so its scores do (issue 9: 53 of 105 scores of one draft moved when
+    it was scored beside other texts). Both quantise MatMul weights per channel.
     """
     # torch and onnx (through onnxruntime.quantization) are the training extra, never loaded by serving.
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     example = tokenizer(["a short example", "another, slightly longer example"], padding=True, return_tensors="pt")
     fp32 = target.with_name(target.stem + ".fp32.onnx")
@@ -27,7 +52,7 @@ def export_onnx(module: Any, tokenizer: Any, target: Path, output_name: str, qua
         warnings.simplefilter("ignore")
         torch.onnx.export(
             module,
-            tuple(example[n] for n in INPUT_NAMES),
+            tuple(example[n] if n in example else torch.zeros_like(example["input_ids"]) for n in INPUT_NAMES),
             str(fp32),
             input_names=INPUT_NAMES,
             output_names=[output_name],
@@ -35,7 +60,14 @@ def export_onnx(module: Any, tokenizer: Any, target: Path, output_name: str, qua
             dynamo=False,
             opset_version=17,
         )
-    if quantize:
+    if quantize == "static":
+        if not calibration:
+            raise ValueError("static quantisation needs calibration sentences")
+        _quantize_static(fp32, target, tokenizer, calibration, max_length)
+        fp32.unlink()
+    elif quantize == "dynamic":
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
         quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True)
         fp32.unlink()
     else:
@@ -43,3 +75,47 @@ def export_onnx(module: Any, tokenizer: Any, target: Path, output_name: str, qua
     for sidecar in target.parent.glob("*.data"):
         sidecar.unlink()
     return target
+
+
+def _quantize_static(fp32: Path, target: Path, tokenizer: Any, texts: list[str], max_length: int) -> None:
+    import onnx
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+
+    # The exporter drops inputs the module never reads (MPNet has no token types), and the feeds must match.
+    graph_inputs = {i.name for i in onnx.load(str(fp32), load_external_data=False).graph.input}
+
+    def feeds() -> Iterator[dict[str, np.ndarray]]:
+        for b in range(0, len(texts), _CALIBRATION_BATCH):
+            enc = tokenizer(texts[b : b + _CALIBRATION_BATCH], padding=True, truncation=True,
+                            max_length=max_length, return_tensors="np")
+            yield {n: enc[n].astype(np.int64) if n in enc else np.zeros_like(enc["input_ids"], dtype=np.int64)
+                   for n in INPUT_NAMES if n in graph_inputs}
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.it = feeds()
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            return next(self.it, None)
+
+    # The quantiser's advice to run its pre-processing first is logged at WARNING on the root logger; the graph
+    # needs none (no shape inference is missing for MatMul), so the advice is kept out of training logs.
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        # MatMul only, QDQ, per channel, MinMax: measured on this corpus's fine-tuned MiniLM, the same speed as
+        # dynamic int8 on long texts and scores equal to 1.5e-8 whatever the batch (dynamic: up to 1e-2).
+        quantize_static(
+            str(fp32), str(target), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+            weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8, op_types_to_quantize=["MatMul"],
+            calibrate_method=CalibrationMethod.MinMax,
+        )
+    finally:
+        root.setLevel(level)

@@ -34,6 +34,8 @@ from reviewlens.training.fit_linear import fit_linear, save_linear
 from reviewlens.training.flag_eval import flag_accuracy
 from reviewlens.training.metrics import evaluate_predictions, macro_f1
 from reviewlens.training.model_card import write_model_card
+from reviewlens.training.onnx_export import calibration_sample
+from reviewlens.training.selection import Selection, pooled, select_by_cv
 from reviewlens.training.thresholds import predicted_ids, tune_thresholds
 
 Log = Callable[[str], None]
@@ -63,7 +65,7 @@ class _EmbeddingCache:
         if missing:
             for t, e in zip(missing, self.encoder.run(missing), strict=True):
                 self.cache[t] = e
-        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.encoder.width), np.float32)
 
 
 def _members(cfg: TrainConfig) -> list[str]:
@@ -160,20 +162,44 @@ def load_data(cfg: TrainConfig, log: Log) -> LoadedData:
     return LoadedData(splits, records, split_map, data_hash(records, split_map))
 
 
+def _embedder(cfg: TrainConfig, data: LoadedData, build: Path, timings: dict[str, float], log: Log
+              ) -> _EmbeddingCache | None:
+    """Export the frozen encoder (when a member needs it) and embed train, dev and test once."""
+    if "encoder" not in _members(cfg):
+        return None
+    train_d, dev_d, test_d = data.splits["train"], data.splits["dev"], data.splits["test"]
+    t0 = time.perf_counter()
+    enc_dir = export_encoder(build / "encoder", cfg.encoder, calibration_sample(train_d.texts, cfg.seed))
+    embed = _EmbeddingCache(load_encoder(enc_dir, cfg.encoder.threads))
+    embed(train_d.texts + dev_d.texts + test_d.texts)
+    timings["encoder_export_and_embed_s"] = round(time.perf_counter() - t0, 2)
+    log(f"  encoder exported and corpus embedded in {timings['encoder_export_and_embed_s']}s")
+    return embed
+
+
 def fit_model(cfg: TrainConfig, data: LoadedData, build: Path, timings: dict[str, float], log: Log) -> FittedModel:
     """Fit the configured backends on train (saving their artefacts into `build`) and combine them on dev."""
-    train_d, dev_d, test_d = data.splits["train"], data.splits["dev"], data.splits["test"]
-    embed = None
-    if "encoder" in _members(cfg):
-        t0 = time.perf_counter()
-        enc_dir = export_encoder(build / "encoder", cfg.encoder)
-        embed = _EmbeddingCache(load_encoder(enc_dir, cfg.encoder.threads))
-        embed(train_d.texts + dev_d.texts + test_d.texts)
-        timings["encoder_export_and_embed_s"] = round(time.perf_counter() - t0, 2)
-        log(f"  encoder exported and corpus embedded in {timings['encoder_export_and_embed_s']}s")
-    fitted = _fit(cfg, train_d, build, embed, log)
-    scorer, backend_spec = _combine(cfg, fitted, dev_d, log)
+    embed = _embedder(cfg, data, build, timings, log)
+    fitted = _fit(cfg, data.splits["train"], build, embed, log)
+    scorer, backend_spec = _combine(cfg, fitted, data.splits["dev"], log)
     return FittedModel(scorer, backend_spec, embed)
+
+
+def fit_by_cv(cfg: TrainConfig, data: LoadedData, build: Path, timings: dict[str, float], log: Log
+              ) -> tuple[FittedModel, Selection, SplitData]:
+    """Choose settings and thresholds by document cross-validation on train+dev, then fit on train+dev."""
+    embed = _embedder(cfg, data, build, timings, log)
+    pool = pooled(data.splits["train"], data.splits["dev"])
+    t0 = time.perf_counter()
+
+    def fit(candidate: TrainConfig, split: SplitData) -> Scorer:
+        return _fit(candidate, split, None, embed, lambda _m: None).scorers[candidate.backend]
+
+    selection = select_by_cv(cfg, pool, fit, log)
+    timings["cross_validation_s"] = round(time.perf_counter() - t0, 2)
+    fitted = _fit(selection.config, pool, build, embed, log)
+    scorer, backend_spec = _combine(selection.config, fitted, data.splits["dev"], log)
+    return FittedModel(scorer, backend_spec, embed), selection, pool
 
 
 def calibrate(cfg: TrainConfig, model: FittedModel, dev: SplitData) -> tuple[dict[str, float], np.ndarray]:
@@ -206,9 +232,10 @@ def make_manifest(cfg: TrainConfig, data: LoadedData, backend_spec: dict[str, An
 
 
 def evaluate_run(cfg: TrainConfig, model: FittedModel, thresholds: dict[str, float], dev_probs: np.ndarray,
-                 data: LoadedData, build: Path, log: Log) -> dict[str, Any]:
-    """Test metrics with bootstrap CIs, dev metrics, document-flag agreement and (if asked) a learning curve."""
-    dev_d, test_d = data.splits["dev"], data.splits["test"]
+                 data: LoadedData, build: Path, log: Log, tuned_on: SplitData | None = None) -> dict[str, Any]:
+    """Test metrics with bootstrap CIs, the metrics where thresholds were tuned (`dev`, or `cv`: out of fold on
+    `tuned_on`), document-flag agreement and (if asked) a learning curve."""
+    dev_d, test_d = tuned_on or data.splits["dev"], data.splits["test"]
     test_probs = model.scorer.predict_proba(test_d.texts)
     test_pred = predicted_ids(test_probs, thresholds)
     test_metrics = evaluate_predictions(
@@ -225,7 +252,7 @@ def evaluate_run(cfg: TrainConfig, model: FittedModel, thresholds: dict[str, flo
     test_records = [r for r in data.records if data.split_map.get(r.document_id) == "test"]
     metrics: dict[str, Any] = {
         "test": test_metrics,
-        "dev": dev_metrics,
+        "cv" if tuned_on is not None else "dev": dev_metrics,
         "document_flags": flag_accuracy(analyzer, test_records),
     }
     challenge = data.splits.get("challenge")
@@ -273,13 +300,22 @@ def train(
     build.mkdir(parents=True)
     try:
         t0 = time.perf_counter()
-        model = fit_model(cfg, data, build, timings, log)
-        thresholds, dev_probs = calibrate(cfg, model, data.splits["dev"])
+        selection: Selection | None = None
+        tuned_on: SplitData | None = None
+        if cfg.selection.method == "cv":
+            model, selection, tuned_on = fit_by_cv(cfg, data, build, timings, log)
+            thresholds, dev_probs = selection.thresholds, selection.oof_probs
+        else:
+            model = fit_model(cfg, data, build, timings, log)
+            thresholds, dev_probs = calibrate(cfg, model, data.splits["dev"])
         # As before the split into steps: fitting time excludes the encoder's export and the corpus embedding.
         timings["fit_s"] = round(time.perf_counter() - t0 - timings.get("encoder_export_and_embed_s", 0.0), 2)
-        manifest = make_manifest(cfg, data, model.backend_spec, thresholds, version)
+        chosen = selection.config if selection is not None else cfg
+        manifest = make_manifest(chosen, data, model.backend_spec, thresholds, version)
         manifest.write(build)
-        metrics = evaluate_run(cfg, model, thresholds, dev_probs, data, build, log)
+        metrics = evaluate_run(chosen, model, thresholds, dev_probs, data, build, log, tuned_on)
+        if selection is not None:
+            metrics["selection"] = {"method": "cv", "folds": selection.folds, "candidates": selection.candidates}
         timings["total_s"] = round(time.perf_counter() - started, 2)
         metrics["timings"] = timings
         write_model(build, final, manifest, metrics)
