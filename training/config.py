@@ -58,7 +58,14 @@ class FinetuneConfig(StrictModel):
     threads: int | None = None
 
 
-Member = Literal["linear", "encoder", "finetuned"]
+class SpacyTextcatConfig(StrictModel):
+    """The spaCy peer: a `spacy train` config for `textcat_multilabel` and its step budget."""
+
+    config: str = "training/configs/spacy_textcat.cfg"
+    max_steps: int = 20000
+
+
+Member = Literal["linear", "encoder", "finetuned", "spacy"]
 
 
 def _default_members() -> list[Member]:
@@ -106,6 +113,7 @@ class TrainConfig(StrictModel):
     linear: LinearConfig = Field(default_factory=LinearConfig)
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
     finetune: FinetuneConfig = Field(default_factory=FinetuneConfig)
+    spacy: SpacyTextcatConfig = Field(default_factory=SpacyTextcatConfig)
     ensemble: EnsembleConfig = Field(default_factory=EnsembleConfig)
     thresholds: ThresholdConfig = Field(default_factory=ThresholdConfig)
     selection: SelectionConfig = Field(default_factory=SelectionConfig)
@@ -116,7 +124,7 @@ class TrainConfig(StrictModel):
         return self.model_dump(mode="json")
 
 
-BACKENDS = ("linear", "encoder", "finetuned", "ensemble")
+BACKENDS = ("linear", "encoder", "finetuned", "spacy", "ensemble")
 
 
 def set_dotted(data: dict[str, Any], dotted: str, value: Any, where: str) -> None:
@@ -168,4 +176,5 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Tr
     # Relative data paths in a config mean the project's annotations, whatever the working directory.
     cfg.corpus = [str(paths().resolve_data(c)) for c in cfg.corpus]
     cfg.splits = str(paths().resolve_data(cfg.splits))
+    cfg.spacy.config = str(paths().resolve_data(cfg.spacy.config))
     return cfg

@@ -31,6 +31,7 @@ from reviewlens.training.data import SplitData, data_hash, load_splits, split_br
 from reviewlens.training.finetune import finetune
 from reviewlens.training.fit_encoder import export_encoder, fit_heads, load_encoder, save_heads
 from reviewlens.training.fit_linear import fit_linear, save_linear
+from reviewlens.training.fit_spacy import fit_spacy
 from reviewlens.training.flag_eval import flag_accuracy
 from reviewlens.training.metrics import evaluate_predictions, macro_f1
 from reviewlens.training.model_card import write_model_card
@@ -73,7 +74,8 @@ def _members(cfg: TrainConfig) -> list[str]:
 
 
 def _fit(
-    cfg: TrainConfig, train: SplitData, build: Path | None, embed: _EmbeddingCache | None, log: Log
+    cfg: TrainConfig, train: SplitData, build: Path | None, embed: _EmbeddingCache | None, log: Log,
+    dev: SplitData | None = None,
 ) -> FittedBackends:
     fitted = FittedBackends()
     members = _members(cfg)
@@ -98,6 +100,12 @@ def _fit(
             out = build / "finetuned" if build is not None else Path(scratch) / "finetuned"
             fitted.scorers["finetuned"] = finetune(train, out, cfg.finetune, cfg.seed, log)
         log(f"  fine-tuned and exported in {time.perf_counter() - t0:.1f}s")
+    if "spacy" in members:
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as scratch:
+            out = build / "spacy" if build is not None else Path(scratch) / "spacy"
+            fitted.scorers["spacy"] = fit_spacy(train, dev, out, cfg.spacy, cfg.seed, log)
+        log(f"  spaCy peer trained in {time.perf_counter() - t0:.1f}s")
     return fitted
 
 
@@ -180,7 +188,7 @@ def _embedder(cfg: TrainConfig, data: LoadedData, build: Path, timings: dict[str
 def fit_model(cfg: TrainConfig, data: LoadedData, build: Path, timings: dict[str, float], log: Log) -> FittedModel:
     """Fit the configured backends on train (saving their artefacts into `build`) and combine them on dev."""
     embed = _embedder(cfg, data, build, timings, log)
-    fitted = _fit(cfg, data.splits["train"], build, embed, log)
+    fitted = _fit(cfg, data.splits["train"], build, embed, log, data.splits["dev"])
     scorer, backend_spec = _combine(cfg, fitted, data.splits["dev"], log)
     return FittedModel(scorer, backend_spec, embed)
 

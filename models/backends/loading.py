@@ -9,6 +9,7 @@ from reviewlens.models.backends.base import EnsembleScorer, Scorer
 from reviewlens.models.backends.encoder import EncoderScorer
 from reviewlens.models.backends.finetuned import FinetunedScorer
 from reviewlens.models.backends.linear import LinearScorer
+from reviewlens.models.backends.spacy_textcat import SpacyTextcatScorer
 from reviewlens.models.model_dir import ModelDirectory, ModelError
 
 
@@ -21,10 +22,12 @@ def build_scorer(root: Path, spec: dict[str, Any], threads: int | None = None) -
         return EncoderScorer.load(root / spec.get("path", "encoder"), threads=threads)
     if kind == "finetuned":
         return FinetunedScorer.load(root / spec.get("path", "finetuned"), threads=threads)
+    if kind == "spacy":
+        return SpacyTextcatScorer.load(root / spec.get("path", "spacy"))
     if kind == "ensemble":
         members = [(build_scorer(root, m, threads), float(m.get("weight", 1.0))) for m in spec.get("members", [])]
         return EnsembleScorer(members)
-    raise ModelError(f"{root}: unknown backend type {kind!r} (expected linear, encoder, finetuned or ensemble)")
+    raise ModelError(f"{root}: unknown backend type {kind!r} (expected linear, encoder, finetuned, spacy or ensemble)")
 
 
 def load_scorer(model: ModelDirectory, threads: int | None = None) -> Scorer:
