@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from spacy.cli.train import train as spacy_train
 from spacy.tokens import DocBin
 
 from reviewlens.models.backends.spacy_textcat import SpacyTextcatScorer
@@ -37,8 +38,6 @@ def fit_spacy(
 ) -> SpacyTextcatScorer:
     """Train on `train`, keeping spaCy's best checkpoint by its score on `dev` (or on a tenth of `train`'s
     documents when no dev split is given, as in learning curves); save the pipeline to `out`."""
-    from spacy.cli.train import train as spacy_train
-
     if dev is None:
         docs = sorted({u.document_id for u in train.units})
         held = set(docs[:: max(2, len(docs) // max(1, len(docs) // 10))])

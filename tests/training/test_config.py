@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_shipped_configs_load() -> None:
     for path in (ROOT / "training" / "configs").glob("*.yaml"):
         cfg = load_config(path)
-        assert cfg.backend in {"linear", "encoder", "finetuned", "ensemble"}
+        assert cfg.backend in {"linear", "encoder", "finetuned", "spacy", "ensemble"}
 
 
 def test_unknown_keys_are_rejected_with_their_path(tmp_path: Path) -> None:
