@@ -146,7 +146,7 @@ class Analyzer:
         segs = []
         for d in docs:
             check()
-            segs.append(segment(d.text))
+            segs.append(segment(d.text, d.heading_starts))
         chosen = [[s for s in seg.sentences if is_classifiable(s)] for seg in segs]
         flat = [s.text for sents in chosen for s in sents]
         probs = self._score_batched(flat, check)

@@ -8,11 +8,17 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Document:
-    """Text to analyse; `page_starts[i]` is the offset where page i+1 begins (empty for unpaged text)."""
+    """Text to analyse; `page_starts[i]` is the offset where page i+1 begins (empty for unpaged text).
+
+    `heading_starts` holds the offsets of the lines the source itself marks as headings (a DOCX's heading styles);
+    when it is set, those lines and no others are headings. None (plain text, PDF, a DOCX that uses no heading
+    styles) leaves headings to the shape and vocabulary rules of `segment`.
+    """
 
     text: str
     name: str = ""
     page_starts: tuple[int, ...] = field(default_factory=tuple)
+    heading_starts: tuple[int, ...] | None = None
 
     @property
     def pages(self) -> int | None:

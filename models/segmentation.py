@@ -8,6 +8,7 @@ paragraph so offsets stay exact and headings never merge into the sentence that 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -158,8 +159,13 @@ def _is_named_heading(line: str, next_line: str | None) -> bool:
     return _looks_like_heading(line, True, next_line) and heading_kind(stripped.lstrip("#").strip()) is not None
 
 
-def segment(text: str) -> Segmentation:
-    """Split text into sections (from headings) and sentences, all offsets into `text` itself."""
+def segment(text: str, heading_starts: Collection[int] | None = None) -> Segmentation:
+    """Split text into sections (from headings) and sentences, all offsets into `text` itself.
+
+    `heading_starts`, when given, are the offsets of the lines the source marks as headings (DOCX heading
+    styles): those lines are headings whatever their shape, and no other line is.
+    """
+    marked = set(heading_starts) if heading_starts is not None else None
     lines: list[tuple[int, str]] = []
     pos = 0
     for raw in text.splitlines(keepends=True):
@@ -191,9 +197,14 @@ def segment(text: str) -> Segmentation:
         after_sentence = not prev_blank and (
             _ENDS_SENTENCE.search(prev) is not None or (len(prev.split()) <= 12 and prev[:1].isupper())
         )
-        if (
-            (prev_blank or para_start is None) and _looks_like_heading(line, alone, next_line)
-        ) or (after_sentence and _is_named_heading(line, next_line)):
+        start = offset + (len(line) - len(line.lstrip()))
+        if marked is not None:
+            is_heading = start in marked
+        else:
+            is_heading = (
+                (prev_blank or para_start is None) and _looks_like_heading(line, alone, next_line)
+            ) or (after_sentence and _is_named_heading(line, next_line))
+        if is_heading:
             close_paragraph()
             title = line.strip().lstrip("#").strip()
             kind = heading_kind(title)

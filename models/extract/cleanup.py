@@ -32,10 +32,12 @@ _CLOSERS = ".!?:;\"'”’)]"
 
 @dataclass
 class Line:
-    """One visual line of text; `gap_before` marks a paragraph break (blank line) before it."""
+    """One visual line of text; `gap_before` marks a paragraph break (blank line) before it, `heading` a line the
+    source format itself marks as a heading (a DOCX heading style)."""
 
     text: str
     gap_before: bool = False
+    heading: bool = False
 
 
 @dataclass
@@ -85,7 +87,7 @@ def remove_page_furniture(pages: list[list[Line]], report: Cleanup) -> list[list
         kept = [line for i, line in enumerate(page) if i not in drop]
         if kept:
             # Its gap was to the header just removed; whether the page opens a paragraph is decided in assemble.
-            kept[0] = Line(kept[0].text, gap_before=False)
+            kept[0] = Line(kept[0].text, gap_before=False, heading=kept[0].heading)
         out.append(kept)
     return out
 
@@ -122,6 +124,8 @@ def assemble(pages: list[list[Line]], name: str, paged: bool) -> Document:
     """
     parts: list[str] = []
     starts: list[int] = []
+    headings: list[int] = []
+    marked = any(line.heading for page in pages for line in page)
     length = 0
     last = ""
     for page in pages:
@@ -135,16 +139,21 @@ def assemble(pages: list[list[Line]], name: str, paged: bool) -> Document:
                 sep = "\n\n" if line.gap_before else "\n"
                 parts.append(sep)
                 length += len(sep)
+            if line.heading:
+                headings.append(length)
             parts.append(line.text)
             length += len(line.text)
             last = line.text
     text = "".join(parts)
-    return Document(text=text, name=name, page_starts=tuple(starts) if paged else ())
+    return Document(
+        text=text, name=name, page_starts=tuple(starts) if paged else (),
+        heading_starts=tuple(headings) if marked else None,
+    )
 
 
 def clean_pages(pages: list[list[Line]], name: str, paged: bool, report: Cleanup) -> Document:
     """Strip lines, remove page furniture (paged input only), rejoin hyphenation and assemble the Document."""
-    stripped = [[Line(line.text.strip(), line.gap_before) for line in page] for page in pages]
+    stripped = [[Line(line.text.strip(), line.gap_before, line.heading) for line in page] for page in pages]
     for page in stripped:
         # Blank lines become paragraph breaks on the line that follows them.
         gap = False
@@ -153,7 +162,7 @@ def clean_pages(pages: list[list[Line]], name: str, paged: bool, report: Cleanup
             if not line.text:
                 gap = True
                 continue
-            kept.append(Line(line.text, line.gap_before or (gap and bool(kept))))
+            kept.append(Line(line.text, line.gap_before or (gap and bool(kept)), line.heading))
             gap = False
         page[:] = kept
     if paged:

@@ -1,5 +1,8 @@
 """DOCX body text: paragraphs and table cells in document order, headings on lines of their own.
 
+Paragraphs in Word's heading styles (Title, Heading 1–9) are recorded as the document's headings, so a long or
+question-shaped heading is still one, and a short ordinary paragraph is not mistaken for one.
+
 Running headers and footers live in separate parts of a DOCX and never enter the body, so there is no
 furniture to strip; nor are there pages, since Word lays them out only when it renders.
 """
@@ -7,6 +10,7 @@ furniture to strip; nor are there pages, since Word lays them out only when it r
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from docx import Document as open_docx
@@ -22,6 +26,7 @@ from reviewlens.models.extract.errors import ExtractionError
 MAX_XML_BYTES = 50_000_000
 _CHUNK = 1 << 20
 
+_HEADING_STYLE = re.compile(r"^(Heading [1-9]|Title)$")
 # Encrypted Office files (and legacy .doc) are OLE compound files, not zips.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -88,10 +93,18 @@ def _table_paragraphs(table: Table) -> list[Paragraph]:
     return out
 
 
+def _is_heading(para: Paragraph) -> bool:
+    # Word's built-in heading styles keep their English names in the file whatever the interface language.
+    name = para.style.name if para.style is not None else ""
+    return bool(_HEADING_STYLE.match(name or ""))
+
+
 def _add_paragraph(lines: list[Line], para: Paragraph) -> None:
     text = para.text.strip()
     if not text:
         return
-    # Soft line breaks inside a paragraph stay single newlines, so they do not split it.
-    for k, part in enumerate(text.split("\n")):
-        lines.append(Line(part, gap_before=k == 0 and bool(lines)))
+    heading = _is_heading(para)
+    # Soft line breaks inside a paragraph stay single newlines, so they do not split it; a heading stays one line.
+    parts = [" ".join(text.split())] if heading else text.split("\n")
+    for k, part in enumerate(parts):
+        lines.append(Line(part, gap_before=k == 0 and bool(lines), heading=heading))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.segmentation import segment
 
 VARIANTS: list[tuple[str, str]] = [
@@ -83,3 +86,37 @@ def test_heading_in_single_newline_text(heading: str, kind: str) -> None:
 def test_a_short_sentence_in_single_newline_text_is_not_a_heading() -> None:
     text = "The plan ended in May.\nMother agreed\nto the plan and signed it.\nFindings were shared.\n"
     assert segment(text).sections == []
+
+
+def test_docx_heading_styles_decide_the_headings(tmp_path: Path, analyzer: Analyzer) -> None:
+    """Word's heading styles are the document's own structure: a long question in Heading 2 is a heading, and a
+    short Normal paragraph that looks like one is not (issue 9, item 5)."""
+    from reviewlens.models.extract import read_document
+    from tests.support.reviews import new_docx
+
+    question = ("What did agencies know about the family's housing, and how did that knowledge shape the help "
+                "they offered?")
+    doc = new_docx()
+    doc.add_heading("Child M: a local child safeguarding practice review", level=0)
+    doc.add_heading("Summary of key events", level=1)
+    doc.add_paragraph("On 3 March 2023 the health visitor saw Child M at home and weighed him.")
+    doc.add_paragraph("Mother declined the offer of a parenting group")
+    doc.add_paragraph("In April the GP saw Child M for a rash and prescribed cream.")
+    doc.add_heading("Analysis", level=1)
+    doc.add_heading(question, level=2)
+    doc.add_paragraph("Agencies did not ask who else lived in the flat, because each saw only its own part.")
+    path = tmp_path / "review.docx"
+    doc.save(str(path))
+
+    document = read_document(path)
+    seg = segment(document.text, document.heading_starts)
+    assert [s.title for s in seg.sections] == [
+        "Child M: a local child safeguarding practice review", "Summary of key events", "Analysis", question,
+    ]
+    assert [s.kind for s in seg.sections][1:3] == ["chronology", "analysis"]
+    # The analyzer reads a DOCX's headings the same way (the service and bulk scoring go through it).
+    analysed = analyzer.analyze(document).document
+    assert [x.title for x in analysed.sections] == [x.title for x in seg.sections]
+    # Without the styles, the shape rules take the Normal paragraph for a heading and miss the long question.
+    titles = [s.title for s in segment(document.text).sections]
+    assert "Mother declined the offer of a parenting group" in titles and question not in titles
