@@ -39,10 +39,14 @@ def fit_spacy(
     """Train on `train`, keeping spaCy's best checkpoint by its score on `dev` (or on a tenth of `train`'s
     documents when no dev split is given, as in learning curves); save the pipeline to `out`."""
     if dev is None:
+        # Every tenth document (at least one, and never the only one) keeps spaCy's checkpoint choice honest.
         docs = sorted({u.document_id for u in train.units})
-        held = set(docs[:: max(2, len(docs) // max(1, len(docs) // 10))])
-        dev = train.subset([i for i, u in enumerate(train.units) if u.document_id in held])
-        train = train.subset([i for i, u in enumerate(train.units) if u.document_id not in held])
+        held = set(docs[::10]) if len(docs) >= 2 else set()
+        if held:
+            dev = train.subset([i for i, u in enumerate(train.units) if u.document_id in held])
+            train = train.subset([i for i, u in enumerate(train.units) if u.document_id not in held])
+        else:
+            dev = train
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         _docbin(train, root / "train.spacy")
