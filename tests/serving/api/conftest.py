@@ -6,7 +6,6 @@ import io
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from reviewlens.serving.api.main import create_app
 from reviewlens.serving.api.settings import Settings
+from tests.support.processes import free_port, stop
 
 # A string that appears nowhere else; privacy tests assert it never leaves the request.
 MARKER = "Zqxw7Marker-Child-Q-9Vbn"
@@ -57,9 +57,7 @@ class LiveServer:
     """`reviewlens serve` in a subprocess on a free loopback port, its stderr captured to a file."""
 
     def __init__(self, model_dir: Path, stderr: Path, extra_env: dict[str, str] | None = None) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.stderr = stderr
         env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWLENS_")}
@@ -93,12 +91,7 @@ class LiveServer:
 
     def stop(self) -> None:
         """Terminate the server (kill it if it does not stop)."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
 
 @pytest.fixture(scope="session", autouse=True)
