@@ -6,12 +6,13 @@ text → sections and sentences → per-sentence label probabilities → thresho
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from reviewlens.models.backends.base import Scorer
+from reviewlens.models.backends.context import SentenceContext, reads_context
 from reviewlens.models.backends.loading import load_scorer
 from reviewlens.models.documents import Document
 from reviewlens.models.findings import flag_findings, span_findings
@@ -23,7 +24,7 @@ from reviewlens.models.predictions import LabelledSentence, decide, label_probs
 from reviewlens.models.registry import resolve_model
 from reviewlens.models.schema import AnalysisResult, DocumentFlag, DocumentInfo, ModelInfo, SectionInfo, ThemeSummary
 from reviewlens.models.score_cache import ScoreCache
-from reviewlens.models.segmentation import Segmentation, is_classifiable, segment
+from reviewlens.models.segmentation import Segmentation, Sentence, is_classifiable, segment
 
 # Sentences scored between two checks of `should_stop`: small enough that a cancelled analysis stops within a
 # fraction of a second on two cores, large enough that the check and batching overhead stay negligible.
@@ -66,35 +67,50 @@ class Analyzer:
         except Exception as exc:  # corrupt artefacts raise whatever their library raises (tokenizers, skops, ...)
             raise ModelError(f"{model.path}: an artefact is corrupt ({type(exc).__name__}: {exc})") from exc
 
-    def score(self, sentences: list[str]) -> np.ndarray:
-        """Raw (n, themes, 3) probabilities for sentences."""
-        return self.scorer.predict_proba(sentences)
+    def score(self, sentences: list[str], context: SentenceContext | None = None) -> np.ndarray:
+        """Raw (n, themes, 3) probabilities for sentences, read in `context` by a model that reads context."""
+        return self.scorer.predict_proba(sentences, context)
 
     def use_cache(self, cache: ScoreCache | None) -> None:
         """Serve repeated sentences from `cache` (None turns caching off); its namespace must name this model."""
         self.cache = cache
 
-    def _score_batched(self, sentences: list[str], check: Callable[[], None]) -> np.ndarray:
-        """Score in batches of `SCORE_BATCH`, calling `check` before each; cached sentences are not re-scored."""
-        keys = [self.cache.key(s) for s in sentences] if self.cache is not None else []
+    def _cache_keys(self, sentences: list[str], context: SentenceContext) -> list[bytes]:
+        """One key per sentence: its text, or for a model that reads context, its text in its passage."""
+        assert self.cache is not None
+        if not reads_context(self.scorer):
+            return [self.cache.key(s) for s in sentences]
+        keys: list[bytes] = [b""] * len(sentences)
+        for passage in context.passages():
+            # A sentence's scores depend on its passage's sentences and section, and on nothing else.
+            whole = "\x1e".join([context.section[passage[0]], *(sentences[i] for i in passage)])
+            for k, i in enumerate(passage):
+                keys[i] = self.cache.key(f"{k}\x1e{whole}")
+        return keys
+
+    def _score_batched(self, sentences: list[str], context: SentenceContext, check: Callable[[], None]) -> np.ndarray:
+        """Score whole passages in batches of about `SCORE_BATCH` sentences, calling `check` before each;
+        passages whose sentences are all cached are not re-scored."""
+        keys = self._cache_keys(sentences, context) if self.cache is not None else []
         found = self.cache.get_many(keys) if self.cache is not None else [None] * len(sentences)
-        todo = [i for i, row in enumerate(found) if row is None]
-        parts = []
-        for start in range(0, len(todo), SCORE_BATCH):
-            check()
-            parts.append(self.score([sentences[i] for i in todo[start : start + SCORE_BATCH]]))
-        fresh = np.concatenate(parts) if parts else self.score([])
-        if self.cache is not None and todo:
-            self.cache.put_many([keys[i] for i in todo], fresh)
-        if not todo:
-            return np.stack([row for row in found if row is not None]) if found else fresh
-        if len(todo) == len(sentences):
-            return fresh
-        out = np.empty((len(sentences), *fresh.shape[1:]), dtype=fresh.dtype)
-        out[todo] = fresh
+        out = np.zeros((len(sentences), len(THEMES), 3), dtype=np.float64)
         for i, row in enumerate(found):
             if row is not None:
                 out[i] = row
+        # Only a model that reads context needs whole passages together; for others, any sentence may start a batch.
+        groups = context.passages() if reads_context(self.scorer) else [[i] for i in range(len(sentences))]
+        todo = [p for p in groups if any(found[i] is None for i in p)]
+        batch: list[int] = []
+        for n, passage in enumerate(todo):
+            batch.extend(passage)
+            if len(batch) < SCORE_BATCH and n + 1 < len(todo):
+                continue
+            check()
+            sub = SentenceContext([context.passage[i] for i in batch], [context.section[i] for i in batch])
+            out[batch] = self.score([sentences[i] for i in batch], sub)
+            if self.cache is not None:
+                self.cache.put_many([keys[i] for i in batch], out[batch])
+            batch = []
         return out
 
     def label_sentences(self, sentences: list[str]) -> list[dict[str, tuple[str, float]]]:
@@ -149,7 +165,11 @@ class Analyzer:
             segs.append(segment(d.text, d.heading_starts))
         chosen = [[s for s in seg.sentences if is_classifiable(s)] for seg in segs]
         flat = [s.text for sents in chosen for s in sents]
-        probs = self._score_batched(flat, check)
+        contexts = [sentence_context(seg, sents, d) for d, (seg, sents) in enumerate(zip(segs, chosen, strict=True))]
+        context = SentenceContext(
+            [key for c in contexts for key in c.passage], [kind for c in contexts for kind in c.section]
+        )
+        probs = self._score_batched(flat, context, check)
         check()
         decided = decide(probs, self.model.thresholds)
         flat_probs = label_probs(probs)
@@ -200,6 +220,11 @@ class Analyzer:
             flags=shown_flags,
             findings=[f for f in findings if not severities or f.severity in severities],
         )
+
+
+def sentence_context(seg: Segmentation, sentences: Sequence[Sentence], document: Hashable = 0) -> SentenceContext:
+    """Where `sentences` (of one segmented text) sit: their paragraph within `document`, and their section kind."""
+    return SentenceContext([(document, s.paragraph) for s in sentences], [seg.section_kind(s) for s in sentences])
 
 
 def summarise(

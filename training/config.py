@@ -56,6 +56,17 @@ class FinetuneConfig(StrictModel):
     class_weight: str | None = "balanced"
     quantize: Quantization = "static"
     threads: int | None = None
+    # Context (issue 9, item 1): read each sentence with its paragraph and section kind, packed into windows of
+    # `window_tokens`. `max_length` then bounds each sentence within its window. In training a paragraph is
+    # read whole, or cut into single sentences (`context_alone`), or cut at random (`context_cut`), and its
+    # section hidden (`section_drop`), so that a one-sentence check is read as well as a whole review.
+    context: bool = False
+    # mpnet-base (the `thorough` extra) is measured as a thorough tier (issue 9, item 0).
+    base: Literal["minilm", "mpnet"] = "minilm"
+    window_tokens: int = Field(default=256, ge=32, le=512)
+    context_alone: float = Field(default=0.25, ge=0.0, le=1.0)
+    context_cut: float = Field(default=0.25, ge=0.0, le=1.0)
+    section_drop: float = Field(default=0.3, ge=0.0, le=1.0)
 
 
 class SpacyTextcatConfig(StrictModel):

@@ -7,16 +7,20 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from reviewlens.models.backends.context import UNKNOWN_SECTION, SentenceContext
 from reviewlens.models.labels import THEMES, class_id
 from reviewlens.training.corpus.records import Record
 from reviewlens.training.corpus.splits import SPLIT_NAMES, read_splits
 from reviewlens.training.corpus.units import Unit
 from reviewlens.training.corpus.validate import load_corpus
 from reviewlens.training.metrics import breakdowns
+
+ContextReading = Literal["document", "paragraph", "sentence"]
+CONTEXT_READINGS: tuple[ContextReading, ...] = ("document", "paragraph", "sentence")
 
 
 @dataclass
@@ -30,6 +34,17 @@ class SplitData:
     def texts(self) -> list[str]:
         """The sentences' texts."""
         return [u.text for u in self.units]
+
+    def context(self, reading: ContextReading = "document") -> SentenceContext:
+        """Where each unit sits, as a scorer reads it: `document` (its paragraph and section, as serving reads a
+        whole review), `paragraph` (its paragraph without a section, as an editor checks one paragraph) or
+        `sentence` (alone, as a pasted sentence)."""
+        if reading == "sentence":
+            return SentenceContext.alone(len(self.units))
+        passage = [(u.record_id, u.paragraph) for u in self.units]
+        if reading == "paragraph":
+            return SentenceContext(passage, [UNKNOWN_SECTION] * len(self.units))
+        return SentenceContext(passage, [u.section for u in self.units])
 
     def subset(self, index: list[int]) -> SplitData:
         """The units at `index`."""
@@ -90,7 +105,10 @@ def load_splits(
     themes = [t.name for t in THEMES]
     for row in dataset:
         labels = tuple(sorted(row[theme] for theme in themes if row[theme]))
-        unit = Unit(row["record_id"], row["document_id"], row["start"], row["end"], row["text"], labels, row["section"])
+        unit = Unit(
+            row["record_id"], row["document_id"], row["start"], row["end"], row["text"], labels, row["section"],
+            row["paragraph"],
+        )
         units_by_split[row["split"]].append(unit)
     if train_fraction < 1.0:
         docs = sorted({u.document_id for u in units_by_split["train"]})

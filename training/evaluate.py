@@ -31,7 +31,7 @@ def select_records(data: list[str | Path], split: str | None, splits_path: str |
 def evaluate_model(analyzer: Analyzer, records: list[Record], n_bootstrap: int = 1000) -> dict[str, Any]:
     """Per-label P/R/F1 (with document-bootstrap CIs), macro-F1, confusion per theme and flag accuracy."""
     data = make_split([u for r in records for u in record_units(r)])
-    probs = analyzer.score(data.texts)
+    probs = analyzer.score(data.texts, data.context())
     pred = predicted_ids(probs, analyzer.model.thresholds)
     metrics = evaluate_predictions(data.y, pred, [u.document_id for u in data.units], n_bootstrap)
     metrics["breakdowns"] = split_breakdowns(data, pred, probs)
@@ -44,7 +44,7 @@ def compare_models(a: Analyzer, b: Analyzer, records: list[Record], n_bootstrap:
     """Both models' metrics on the same records, and B − A per label with a paired document-bootstrap interval."""
     data = make_split([u for r in records for u in record_units(r)])
     documents = [u.document_id for u in data.units]
-    preds = [predicted_ids(m.score(data.texts), m.model.thresholds) for m in (a, b)]
+    preds = [predicted_ids(m.score(data.texts, data.context()), m.model.thresholds) for m in (a, b)]
     both = []
     for model, pred in zip((a, b), preds, strict=True):
         metrics = evaluate_predictions(data.y, pred, documents, n_bootstrap)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from reviewlens.models.backends.base import Scorer
 from reviewlens.models.backends.finetuned import FinetunedScorer
 from reviewlens.models.labels import THEMES
 from reviewlens.training.config import FinetuneConfig
@@ -23,8 +24,11 @@ from reviewlens.training.data import SplitData
 from reviewlens.training.onnx_export import calibration_sample, export_onnx
 from reviewlens.training.pretrained import pretrained_dir
 
+BASE_MODELS = {"minilm": "sentence-transformers/all-MiniLM-L6-v2", "mpnet": "sentence-transformers/all-mpnet-base-v2"}
 
-def _class_weights(y: np.ndarray, mode: str | None) -> np.ndarray:
+
+def class_weights(y: np.ndarray, mode: str | None) -> np.ndarray:
+    """Per-class loss weights: the square root of inverse frequency when `mode` is `balanced`, else ones."""
     if mode != "balanced":
         return np.ones(3, dtype=np.float32)
     counts = np.bincount(y, minlength=3).astype(np.float64)
@@ -34,13 +38,13 @@ def _class_weights(y: np.ndarray, mode: str | None) -> np.ndarray:
 
 def finetune(
     train: SplitData, out: Path, cfg: FinetuneConfig, seed: int, log: Callable[[str], None] = print
-) -> FinetunedScorer:
+) -> Scorer:
     """Fine-tune on the training split, export to `out` (model.onnx, tokenizer.json, classifier.json)."""
     # torch and transformers are the training extra: deferred so that importing this module stays torch-free.
     import torch
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
-    src = pretrained_dir("minilm")  # checks the pinned weights' SHA256
+    src = pretrained_dir(cfg.base)  # checks the pinned weights' SHA256
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -59,7 +63,7 @@ def finetune(
     texts = train.texts
     enc = tok(texts, truncation=True, max_length=cfg.max_length)
     ys = np.stack([train.y[t.name] for t in THEMES], axis=1)
-    weights = [torch.tensor(_class_weights(train.y[t.name], cfg.class_weight)) for t in THEMES]
+    weights = [torch.tensor(class_weights(train.y[t.name], cfg.class_weight)) for t in THEMES]
     lengths = np.array([len(ids) for ids in enc["input_ids"]])
     rng = np.random.default_rng(seed)
 
@@ -122,10 +126,11 @@ def _classifier(encoder: Any, dropout: float) -> Any:
             super().__init__()
             self.encoder = encoder
             self.dropout = torch.nn.Dropout(dropout)
-            self.head = torch.nn.Linear(384, len(THEMES) * 3)
+            self.head = torch.nn.Linear(encoder.config.hidden_size, len(THEMES) * 3)
 
         def logits(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            # Token types are all zero (one segment), BERT's default; MPNet has none, and the exporter drops the input.
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
             hidden = out[0]
             m = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
@@ -139,7 +144,7 @@ def _classifier(encoder: Any, dropout: float) -> Any:
 
 
 def _export(model: Any, tok: Any, out: Path, cfg: FinetuneConfig, calibration: list[str]) -> None:
-    src = pretrained_dir()
+    src = pretrained_dir(cfg.base)
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -148,7 +153,7 @@ def _export(model: Any, tok: Any, out: Path, cfg: FinetuneConfig, calibration: l
     (tmp / "classifier.json").write_text(
         json.dumps(
             {
-                "base_model": "sentence-transformers/all-MiniLM-L6-v2",
+                "base_model": BASE_MODELS[cfg.base],
                 "max_length": cfg.max_length,
                 "dim": len(THEMES) * 3,
                 "output": "per-theme softmax [none, label A, label B]",

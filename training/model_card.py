@@ -166,6 +166,7 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
         *_breakdown_tables("test", test),
         *(_breakdown_tables("challenge", metrics["challenge"]) if metrics.get("challenge") else []),
+        *_context_table(metrics),
         "## Document flags",
     ]
     flags = metrics.get("document_flags") or {}
@@ -204,6 +205,35 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+_READINGS = {
+    "document": "in its document (paragraph and section)",
+    "paragraph": "in its paragraph, no section (an editor's check)",
+    "sentence": "alone (a pasted sentence)",
+}
+
+
+def _context_table(metrics: dict[str, Any]) -> list[str]:
+    """F1 of a model that reads context, with as much context as a whole review, a paragraph or one sentence."""
+    readings = metrics.get("context_readings")
+    if not readings:
+        return []
+    labels = [k for k in next(iter(next(iter(readings.values())).values())) if k != "macro_f1"]
+    lines = [
+        "### Reading in context",
+        "",
+        "Each sentence is read with the other sentences of its paragraph and its section kind. The same model "
+        "and thresholds with less context:",
+        "",
+        "| split | sentence read | macro-F1 | " + " | ".join(labels) + " |",
+        "|---|---|---|" + "---|" * len(labels),
+    ]
+    for split, by_reading in readings.items():
+        for reading, row in by_reading.items():
+            cells = " | ".join(f"{row[k]:.3f}" for k in labels)
+            lines.append(f"| {split} | {_READINGS.get(reading, reading)} | {row['macro_f1']:.3f} | {cells} |")
+    return [*lines, ""]
 
 
 def write_model_card(path: Path, manifest: dict[str, Any], metrics: dict[str, Any]) -> None:

@@ -90,7 +90,8 @@ def out_of_fold(cfg: TrainConfig, pool: SplitData, folds: list[np.ndarray], fit:
     for fold in folds:
         rest = np.setdiff1d(everything, fold, assume_unique=True)
         scorer = fit(cfg, pool.subset(rest.tolist()))
-        probs[fold] = scorer.predict_proba([pool.units[i].text for i in fold])
+        held_out = pool.subset(fold.tolist())
+        probs[fold] = scorer.predict_proba(held_out.texts, held_out.context())
     return probs
 
 

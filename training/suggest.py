@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.analyzer import Analyzer, sentence_context
 from reviewlens.models.labels import THEMES
 from reviewlens.models.offsets import Utf16Offsets
 from reviewlens.models.predictions import decide
@@ -65,7 +65,7 @@ def suggest(analyzer: Analyzer, documents: list[tuple[str, str]], doc_kind: str 
     for document, text in documents:
         seg = segment(text)
         sents = [s for s in seg.sentences if is_classifiable(s)]
-        probs = analyzer.score([s.text for s in sents])
+        probs = analyzer.score([s.text for s in sents], sentence_context(seg, sents))
         decided = decide(probs, analyzer.model.thresholds)
         breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
         bounds = [0, *[m.end() for m in _PARAGRAPH_BREAK.finditer(text)]]

@@ -21,14 +21,16 @@ import numpy as np
 
 from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.backends.base import EnsembleScorer, Scorer
+from reviewlens.models.backends.context import reads_context
 from reviewlens.models.backends.encoder import EncoderScorer
 from reviewlens.models.labels import LABEL_SCHEMA_VERSION
 from reviewlens.models.model_dir import Manifest, ModelDirectory
 from reviewlens.models.registry import promote as promote_model
 from reviewlens.models.registry import registry_root
 from reviewlens.training.config import TrainConfig
-from reviewlens.training.data import SplitData, data_hash, load_splits, split_breakdowns
+from reviewlens.training.data import CONTEXT_READINGS, SplitData, data_hash, load_splits, split_breakdowns
 from reviewlens.training.finetune import finetune
+from reviewlens.training.finetune_context import finetune_in_context
 from reviewlens.training.fit_encoder import export_encoder, fit_heads, load_encoder, save_heads
 from reviewlens.training.fit_linear import fit_linear, save_linear
 from reviewlens.training.fit_spacy import fit_spacy
@@ -98,7 +100,8 @@ def _fit(
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as scratch:
             out = build / "finetuned" if build is not None else Path(scratch) / "finetuned"
-            fitted.scorers["finetuned"] = finetune(train, out, cfg.finetune, cfg.seed, log)
+            tune = finetune_in_context if cfg.finetune.context else finetune
+            fitted.scorers["finetuned"] = tune(train, out, cfg.finetune, cfg.seed, log)
         log(f"  fine-tuned and exported in {time.perf_counter() - t0:.1f}s")
     if "spacy" in members:
         t0 = time.perf_counter()
@@ -113,8 +116,8 @@ def _combine(cfg: TrainConfig, fitted: FittedBackends, dev: SplitData, log: Log)
     if cfg.backend != "ensemble":
         return fitted.scorers[cfg.backend], {"type": cfg.backend, "path": cfg.backend}
     first, second = cfg.ensemble.members
-    lin_dev = fitted.scorers[first].predict_proba(dev.texts)
-    enc_dev = fitted.scorers[second].predict_proba(dev.texts)
+    lin_dev = fitted.scorers[first].predict_proba(dev.texts, dev.context())
+    enc_dev = fitted.scorers[second].predict_proba(dev.texts, dev.context())
     if cfg.ensemble.linear_weight == "auto":
         best = (-1.0, 0.5)
         for w in np.round(np.arange(0.0, 1.0001, 0.1), 2):
@@ -212,7 +215,7 @@ def fit_by_cv(cfg: TrainConfig, data: LoadedData, build: Path, timings: dict[str
 
 def calibrate(cfg: TrainConfig, model: FittedModel, dev: SplitData) -> tuple[dict[str, float], np.ndarray]:
     """Per-label thresholds tuned on dev, and the dev probabilities they were tuned on."""
-    dev_probs = model.scorer.predict_proba(dev.texts)
+    dev_probs = model.scorer.predict_proba(dev.texts, dev.context())
     return tune_thresholds(dev_probs, dev, cfg.thresholds), dev_probs
 
 
@@ -244,7 +247,7 @@ def evaluate_run(cfg: TrainConfig, model: FittedModel, thresholds: dict[str, flo
     """Test metrics with bootstrap CIs, the metrics where thresholds were tuned (`dev`, or `cv`: out of fold on
     `tuned_on`), document-flag agreement and (if asked) a learning curve."""
     dev_d, test_d = tuned_on or data.splits["dev"], data.splits["test"]
-    test_probs = model.scorer.predict_proba(test_d.texts)
+    test_probs = model.scorer.predict_proba(test_d.texts, test_d.context())
     test_pred = predicted_ids(test_probs, thresholds)
     test_metrics = evaluate_predictions(
         test_d.y, test_pred, [u.document_id for u in test_d.units], n_bootstrap=cfg.bootstrap, seed=cfg.seed
@@ -266,7 +269,7 @@ def evaluate_run(cfg: TrainConfig, model: FittedModel, thresholds: dict[str, flo
     challenge = data.splits.get("challenge")
     if challenge is not None and challenge.units:
         # Reported only: the challenge split never feeds fitting, thresholds or the choice between models.
-        challenge_probs = model.scorer.predict_proba(challenge.texts)
+        challenge_probs = model.scorer.predict_proba(challenge.texts, challenge.context())
         challenge_pred = predicted_ids(challenge_probs, thresholds)
         metrics["challenge"] = evaluate_predictions(
             challenge.y, challenge_pred, [u.document_id for u in challenge.units], n_bootstrap=cfg.bootstrap,
@@ -275,9 +278,29 @@ def evaluate_run(cfg: TrainConfig, model: FittedModel, thresholds: dict[str, flo
         metrics["challenge"]["breakdowns"] = split_breakdowns(challenge, challenge_pred, challenge_probs)
         challenge_records = [r for r in data.records if data.split_map.get(r.document_id) == "challenge"]
         metrics["challenge_document_flags"] = flag_accuracy(analyzer, challenge_records)
+    if reads_context(model.scorer):
+        metrics["context_readings"] = context_readings(model.scorer, thresholds, data.splits)
     if cfg.learning_curve:
         metrics["learning_curve"] = learning_curve(cfg, data.splits, model.embed, log)
     return metrics
+
+
+def context_readings(scorer: Scorer, thresholds: dict[str, float], splits: dict[str, SplitData]
+                     ) -> dict[str, dict[str, dict[str, float]]]:
+    """Test and challenge F1 (macro and per label) of a context-reading model when each sentence is read in its
+    whole document, in its paragraph alone (an editor's one-paragraph check) and alone (a pasted sentence)."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for name in ("test", "challenge"):
+        split = splits.get(name)
+        if split is None or not split.units:
+            continue
+        out[name] = {}
+        for reading in CONTEXT_READINGS:
+            pred = predicted_ids(scorer.predict_proba(split.texts, split.context(reading)), thresholds)
+            per_label = evaluate_predictions(split.y, pred, [u.document_id for u in split.units], n_bootstrap=0)
+            out[name][reading] = {"macro_f1": per_label["macro_f1"],
+                                  **{k: v["f1"] for k, v in per_label["per_label"].items()}}
+    return out
 
 
 def write_model(build: Path, final: Path, manifest: Manifest, metrics: dict[str, Any]) -> Path:
@@ -362,8 +385,8 @@ def learning_curve(
             log(f"  learning curve at {frac:.0%}: skipped ({exc})")
             continue
         scorer, _ = _combine(cfg, fitted, dev_d, lambda _m: None)
-        th = tune_thresholds(scorer.predict_proba(dev_d.texts), dev_d, cfg.thresholds)
-        score = macro_f1(test_d.y, predicted_ids(scorer.predict_proba(test_d.texts), th))
+        th = tune_thresholds(scorer.predict_proba(dev_d.texts, dev_d.context()), dev_d, cfg.thresholds)
+        score = macro_f1(test_d.y, predicted_ids(scorer.predict_proba(test_d.texts, test_d.context()), th))
         out.append({"fraction": frac, "documents": len(keep), "sentences": len(idx), "test_macro_f1": round(score, 4)})
         log(f"  learning curve: {frac:.0%} of train ({len(keep)} documents) → test macro-F1 {score:.3f}")
     return out

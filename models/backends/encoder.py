@@ -12,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
+from reviewlens.models.backends.context import SentenceContext
 from reviewlens.models.backends.onnx_text import OnnxSentenceModel
 from reviewlens.models.labels import THEMES
 from reviewlens.models.model_dir import ModelError
@@ -45,8 +46,8 @@ class EncoderScorer:
             raise ModelError(f"{heads_path} is corrupt or incomplete: {exc}") from exc
         return cls(OnnxSentenceModel(folder, threads), heads)
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """(n, themes, 3) probabilities."""
+    def predict_proba(self, texts: list[str], context: SentenceContext | None = None) -> np.ndarray:
+        """(n, themes, 3) probabilities; each sentence is read alone, whatever `context` says."""
         return heads_proba(self.encoder.run(texts), self.heads)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import skops.io as sio
 
+from reviewlens.models.backends.context import SentenceContext
 from reviewlens.models.labels import THEMES
 from reviewlens.models.model_dir import ModelError
 
@@ -49,8 +50,8 @@ class LinearScorer:
         """Load every theme's pipeline from a folder."""
         return cls({t.name: load_pipeline(theme_file(folder, t.name)) for t in THEMES})
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """(n, themes, 3) probabilities."""
+    def predict_proba(self, texts: list[str], context: SentenceContext | None = None) -> np.ndarray:
+        """(n, themes, 3) probabilities; each sentence is read alone, whatever `context` says."""
         out = np.zeros((len(texts), len(THEMES), 3), dtype=np.float64)
         if not texts:
             return out

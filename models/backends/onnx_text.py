@@ -14,6 +14,16 @@ from reviewlens.models.model_dir import ModelError
 BATCH_SIZE = 32
 
 
+def session_options(threads: int | None) -> ort.SessionOptions:
+    """onnxruntime options for serving: `threads` intra-op threads (None: onnxruntime's choice), quiet logs."""
+    opts = ort.SessionOptions()
+    if threads:
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    return opts
+
+
 class OnnxSentenceModel:
     """Tokenizer + ONNX graph mapping (input_ids, attention_mask, token_type_ids) to one row per sentence."""
 
@@ -27,13 +37,10 @@ class OnnxSentenceModel:
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=self.max_length)
         self.tokenizer.no_padding()
-        opts = ort.SessionOptions()
-        if threads:
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(
+                str(folder / "model.onnx"), session_options(threads), providers=["CPUExecutionProvider"]
+            )
         except Exception as exc:  # onnxruntime raises its own exception types for corrupt graphs
             raise ModelError(f"{folder / 'model.onnx'} could not be loaded: {exc}") from exc
         self.input_names = {i.name for i in self.session.get_inputs()}

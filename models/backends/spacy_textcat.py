@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import spacy
 
+from reviewlens.models.backends.context import SentenceContext
 from reviewlens.models.labels import THEMES
 from reviewlens.models.model_dir import ModelError
 
@@ -32,8 +33,8 @@ class SpacyTextcatScorer:
             raise ModelError(f"artefact {folder / 'config.cfg'} is missing")
         return cls(spacy.load(folder))
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """(n, themes, 3) scores from the pipeline's `doc.cats`."""
+    def predict_proba(self, texts: list[str], context: SentenceContext | None = None) -> np.ndarray:
+        """(n, themes, 3) scores from the pipeline's `doc.cats`; each sentence is read alone."""
         out = np.zeros((len(texts), len(THEMES), 3))
         for i, doc in enumerate(self.nlp.pipe(texts, batch_size=256)):
             for t, theme in enumerate(THEMES):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.backends.context import SentenceContext
 from reviewlens.models.score_cache import ScoreCache
 
 
@@ -19,9 +20,29 @@ class CountingScorer:
         self.real = real
         self.scored = 0
 
-    def predict_proba(self, sentences: list[str]) -> np.ndarray:
+    def predict_proba(self, sentences: list[str], context: SentenceContext | None = None) -> np.ndarray:
         self.scored += len(sentences)
-        return self.real.predict_proba(sentences)
+        return self.real.predict_proba(sentences, context)
+
+
+class PassageScorer:
+    """Reads context as a tagger does, in miniature: a sentence's scores depend on its passage's length, its
+    place in it and its section, so a stale entry from another paragraph would show."""
+
+    reads_context = True
+
+    def __init__(self) -> None:
+        self.scored = 0
+
+    def predict_proba(self, sentences: list[str], context: SentenceContext | None = None) -> np.ndarray:
+        self.scored += len(sentences)
+        ctx = context or SentenceContext.alone(len(sentences))
+        out = np.zeros((len(sentences), 3, 3))
+        for passage in ctx.passages():
+            for k, i in enumerate(passage):
+                a = 0.1 + 0.05 * min(len(passage), 8) + 0.01 * k + (0.1 if ctx.section[i] == "analysis" else 0.0)
+                out[i, :, :] = [1 - a, a * 0.6, a * 0.4]
+        return out
 
 
 def _cached(analyzer: Analyzer, capacity: int = 10_000) -> tuple[Analyzer, CountingScorer]:
@@ -88,3 +109,31 @@ def test_served_scores_cannot_be_changed_by_a_caller() -> None:
     assert row is not None
     with pytest.raises(ValueError):
         row[0, 0] = 1.0
+
+
+def test_context_scores_are_cached_per_passage(analyzer: Analyzer) -> None:
+    """With a model that reads context, an edit re-scores its whole paragraph (its neighbours' context changed)
+    and nothing else, and a sentence moved to another paragraph is not served its old paragraph's scores."""
+    scorer = PassageScorer()
+    cached = Analyzer(analyzer.model, scorer)  # type: ignore[arg-type]
+    cached.use_cache(ScoreCache(10_000, "context@1"))
+    uncached = Analyzer(analyzer.model, PassageScorer())  # type: ignore[arg-type]
+    paragraphs = [
+        "The school referred the family to early help in March. The referral was accepted. A worker visited twice.",
+        "Practitioners did not ask why the mother missed appointments. This mattered because the risk was rising.",
+        "The case was closed in June after the mother said things were better. No one checked this with the school.",
+    ]
+    text = "Analysis\n\n" + "\n\n".join(paragraphs)
+    first = cached.analyze(text).model_dump()
+    assert first == uncached.analyze(text).model_dump()
+    cold = scorer.scored
+    assert cold == 7
+    paragraphs[1] = paragraphs[1] + " Supervision did not challenge the plan."
+    scorer.scored = 0
+    edited = "Analysis\n\n" + "\n\n".join(paragraphs)
+    assert cached.analyze(edited).model_dump() == uncached.analyze(edited).model_dump()
+    assert scorer.scored == 3  # the edited paragraph, whole
+    moved = "Analysis\n\n" + paragraphs[0] + " " + paragraphs[1] + "\n\n" + paragraphs[2]
+    scorer.scored = 0
+    assert cached.analyze(moved).model_dump() == uncached.analyze(moved).model_dump()
+    assert scorer.scored == 6

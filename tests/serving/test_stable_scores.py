@@ -15,26 +15,31 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.analyzer import Analyzer, sentence_context
+from reviewlens.models.backends.context import SentenceContext, reads_context
+from reviewlens.models.segmentation import is_classifiable, segment
 from reviewlens.serving.bulk.scoring import DocInput, score_documents
 from reviewlens.training.config import FinetuneConfig
 from reviewlens.training.corpus.units import record_units
 from reviewlens.training.corpus.validate import load_corpus
 from reviewlens.training.data import make_split
 from reviewlens.training.finetune import finetune
+from reviewlens.training.finetune_context import finetune_in_context
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _model(tiny_model_dir: Path, out: Path, quantize: str) -> Analyzer:
+def _model(tiny_model_dir: Path, out: Path, quantize: str, context: bool = False) -> Analyzer:
     """The tiny linear model with a fine-tuned member beside it, as the default ensemble is built."""
     shutil.copytree(tiny_model_dir, out)
     records = load_corpus([ROOT / "annotations" / "corpus" / "batch_a.jsonl"])[:6]
     units = [u for r in records for u in record_units(r)][:64]
-    cfg = FinetuneConfig(epochs=1, batch_size=16, max_length=64, threads=2, quantize=quantize)
-    finetune(make_split(units), out / "finetuned", cfg, seed=13, log=lambda _m: None)
+    cfg = FinetuneConfig(epochs=1, batch_size=16, max_length=64, threads=2, quantize=quantize, context=context,
+                         window_tokens=160)
+    tune = finetune_in_context if context else finetune
+    tune(make_split(units), out / "finetuned", cfg, seed=13, log=lambda _m: None)
     manifest = json.loads((out / "model.json").read_text(encoding="utf-8"))
     manifest["backend"] = {"type": "ensemble", "members": [
         {"type": "linear", "path": "linear", "weight": 0.5}, {"type": "finetuned", "path": "finetuned", "weight": 0.5}
@@ -92,3 +97,28 @@ def test_dynamic_int8_is_the_control_whose_scores_move(
     by_itself = analyzer.score(sentences)
     in_company = analyzer.score(others[1].split(". ")[:40] + sentences)[40:]
     assert np.abs(by_itself - in_company).max() > 1e-4
+
+
+def test_a_context_model_reads_a_draft_the_same_whatever_shares_its_call(
+    tiny_model_dir: Path, tmp_path: Path, texts: tuple[str, list[str]]
+) -> None:
+    """Context comes from the draft's own paragraphs, so other texts in the call or the batch change nothing."""
+    analyzer = _model(tiny_model_dir, tmp_path / "context", "static", context=True)
+    assert reads_context(analyzer.scorer)
+    draft, others = texts
+    alone, beside, bulk = _three_ways(analyzer, draft, others)
+    assert len(alone["findings"]) > 20
+    for other in (beside, bulk):
+        assert other["findings"] == alone["findings"] and other["flags"] == alone["flags"]
+    seg = segment(draft)
+    sents = [s for s in seg.sentences if is_classifiable(s)]
+    ctx = sentence_context(seg, sents, "draft")
+    by_itself = analyzer.score([s.text for s in sents], ctx)
+    other_seg = segment(others[1])
+    other_sents = [s for s in other_seg.sentences if is_classifiable(s)][:60]
+    other_ctx = sentence_context(other_seg, other_sents, "other")
+    in_company = analyzer.score(
+        [s.text for s in other_sents] + [s.text for s in sents],
+        SentenceContext([*other_ctx.passage, *ctx.passage], [*other_ctx.section, *ctx.section]),
+    )[len(other_sents):]
+    assert np.abs(by_itself - in_company).max() <= 1e-6

@@ -27,6 +27,7 @@ def features() -> datasets.Features:
         "end": datasets.Value("int32"),
         "text": datasets.Value("string"),
         "section": datasets.Value("string"),
+        "paragraph": datasets.Value("int32"),
         "split": datasets.Value("string"),
     }
     cols.update({theme: datasets.Value("string") for theme in theme_names()})
@@ -45,6 +46,7 @@ def _rows(records: Sequence[Record], splits: dict[str, str] | None) -> list[dict
                 "end": unit.end,
                 "text": unit.text,
                 "section": unit.section,
+                "paragraph": unit.paragraph,
                 "split": split,
             }
             row.update({theme: unit.label_for(theme) or "" for theme in theme_names()})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from reviewlens.models.labels import THEME_OF_LABEL, THEMES
@@ -20,6 +21,7 @@ class Unit:
     text: str
     labels: tuple[str, ...]
     section: str
+    paragraph: int = -1  # the paragraph of the record it stands in, as serving's segmentation numbers them
 
     def label_for(self, theme: str) -> str | None:
         """Return this unit's label in a theme, or None."""
@@ -40,16 +42,26 @@ def record_units(record: Record) -> list[Unit]:
         grouped.setdefault((span.start, span.end), []).append(span.label)
     covered = sorted(grouped)
     section = record.section or "unknown"
+    sentences = segment(record.text).sentences
+    starts = [s.start for s in sentences]
+
+    def paragraph_at(offset: int) -> int:
+        # An annotated span starts inside (or, with its own boundaries, just before) a segmented sentence.
+        k = bisect_right(starts, offset) - 1
+        return sentences[max(k, 0)].paragraph if sentences else -1
+
     units = [
-        Unit(record.id, record.document_id, s, e, record.text[s:e], tuple(sorted(labels)), section)
+        Unit(record.id, record.document_id, s, e, record.text[s:e], tuple(sorted(labels)), section, paragraph_at(s))
         for (s, e), labels in grouped.items()
     ]
-    for sent in segment(record.text).sentences:
+    for sent in sentences:
         if not is_classifiable(sent):
             continue
         if any(s < sent.end and sent.start < e for s, e in covered):
             continue
-        units.append(Unit(record.id, record.document_id, sent.start, sent.end, sent.text, (), section))
+        units.append(
+            Unit(record.id, record.document_id, sent.start, sent.end, sent.text, (), section, sent.paragraph)
+        )
     units.sort(key=lambda u: u.start)
     return units
 
