@@ -273,3 +273,27 @@ def test_a_heading_set_in_a_larger_font_is_its_own_paragraph_even_without_spacin
     doc = read_bytes(bytes(pdf.output()), "tight.pdf")
     assert "\n\nAnalysis of practice\n\n" in doc.text
     assert [s.kind for s in segment(doc.text).sections] == ["analysis"]
+
+
+def test_a_bold_heading_at_the_text_size_is_its_own_paragraph() -> None:
+    """Issue 9, item 5: a heading set only in bold, same size and pitch as the text, with no space around it and
+    no section vocabulary, is found; a bold word inside a line of text breaks nothing."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for style, text in [
+        ("", "The school made a referral to children's social care on the same day. " * 3),
+        ("B", "Communication between the school and the GP practice"),
+        ("", "Neither agency knew what the other had been told about the bruising. " * 3),
+    ]:
+        pdf.set_font("helvetica", style, 10.5)
+        pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "B", 10.5)
+    pdf.write(5, "Note: ")
+    pdf.set_font("helvetica", "", 10.5)
+    pdf.write(5, "the health visitor was not told of the move. " * 3)
+    doc = read_bytes(bytes(pdf.output()), "bold.pdf")
+    assert "\n\nCommunication between the school and the GP practice\n\n" in doc.text
+    assert [s.title for s in segment(doc.text).sections] == ["Communication between the school and the GP practice"]
+    assert "\nNote: the health visitor" in doc.text and "\n\nNote" not in doc.text  # a bold lead-in breaks nothing
