@@ -37,6 +37,9 @@ class EncoderConfig(StrictModel):
     base: Literal["minilm", "mpnet"] = "minilm"
     max_length: int = 128
     quantize: Quantization = "static"
+    # False keeps the feed-forward output projections in fp32 under static int8 (training/onnx_export.py): all-mpnet-
+    # base-v2 needs it (its int8 embeddings are otherwise unrelated to its fp32 ones), MiniLM loses a little without.
+    int8_ffn_output: bool = True
     C: float = 2.0
     class_weight: str | None = "balanced"
     threads: int | None = None
@@ -55,6 +58,7 @@ class FinetuneConfig(StrictModel):
     freeze_layers: int = 0
     class_weight: str | None = "balanced"
     quantize: Quantization = "static"
+    int8_ffn_output: bool = True  # as EncoderConfig.int8_ffn_output
     threads: int | None = None
     # Context (issue 9, item 1): read each sentence with its paragraph and section kind, packed into windows of
     # `window_tokens`. `max_length` then bounds each sentence within its window. In training a paragraph is

@@ -148,7 +148,8 @@ def _export(model: Any, tok: Any, out: Path, cfg: FinetuneConfig, calibration: l
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    export_onnx(model, tok, tmp / "model.onnx", "probs", cfg.quantize, calibration, cfg.max_length)
+    export_onnx(model, tok, tmp / "model.onnx", "probs", cfg.quantize, calibration, cfg.max_length,
+                cfg.int8_ffn_output)
     shutil.copy2(src / "tokenizer.json", tmp / "tokenizer.json")
     (tmp / "classifier.json").write_text(
         json.dumps(

@@ -201,7 +201,8 @@ def _export(module: Any, head: Any, tok: Any, out: Path, cfg: FinetuneConfig, ca
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    export_onnx(module, tok, tmp / "model.onnx", "hidden", cfg.quantize, calibration, cfg.window_tokens)
+    export_onnx(module, tok, tmp / "model.onnx", "hidden", cfg.quantize, calibration, cfg.window_tokens,
+                cfg.int8_ffn_output)
     np.savez(tmp / HEAD_NAME, weight=head.weight.detach().numpy(), bias=head.bias.detach().numpy())
     shutil.copy2(src / "tokenizer.json", tmp / "tokenizer.json")
     (tmp / CONFIG_NAME).write_text(

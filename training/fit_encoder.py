@@ -32,7 +32,7 @@ def export_encoder(out: Path, cfg: EncoderConfig, calibration: list[str] | None 
     src = pretrained_dir(cfg.base)
     digest = spec.weights_sha256
     calibration = calibration if cfg.quantize == "static" else None
-    key = f"{cfg.base}-{digest[:12]}-{cfg.quantize}-{cfg.max_length}"
+    key = f"{cfg.base}-{digest[:12]}-{cfg.quantize}-{cfg.max_length}" + ("" if cfg.int8_ffn_output else "-ffn-fp32")
     if calibration is not None:
         key += "-" + hashlib.sha256("\n".join(calibration).encode("utf-8")).hexdigest()[:12]
     cached = paths().encoder_cache / key
@@ -85,7 +85,8 @@ def _export_to(folder: Path, src: Path, cfg: EncoderConfig, calibration: list[st
             emb = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(emb, p=2, dim=1)
 
-    export_onnx(Pooled(model), tok, tmp / "model.onnx", "embedding", cfg.quantize, calibration, cfg.max_length)
+    export_onnx(Pooled(model), tok, tmp / "model.onnx", "embedding", cfg.quantize, calibration, cfg.max_length,
+                cfg.int8_ffn_output)
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
 
