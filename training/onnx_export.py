@@ -47,8 +47,8 @@ def export_onnx(
     `int8_ffn_output=False` keeps each feed-forward block's second MatMul in fp32 under static int8: its input,
     the GELU output, has outliers that one fixed activation scale cannot hold. Measured on 300 dev sentences,
     cosine of static int8 to fp32 embeddings: all-mpnet-base-v2 0.41 with it quantised, 0.97 without;
-    all-MiniLM-L6-v2 0.93 and 0.99. It costs speed: MiniLM encodes 436 sentences in 0.82 s all int8, 1.04 s so,
-    1.34 s in fp32 (one run, 2 cores).
+    all-MiniLM-L6-v2 0.93 and 0.99. It costs speed: MiniLM encodes 436 sentences in 0.82 s all int8, 1.04 s with
+    these in fp32, 1.34 s wholly in fp32 (one run, 2 cores).
     """
     # torch and onnx (through onnxruntime.quantization) are the training extra, never loaded by serving.
     import torch
