@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from reviewlens.models.backends.base import Scorer
-from reviewlens.models.backends.finetuned import FinetunedScorer
+from reviewlens.models.backends.finetuned import CONFIG_NAME, FinetunedScorer
 from reviewlens.models.labels import THEMES
 from reviewlens.training.config import FinetuneConfig
 from reviewlens.training.data import SplitData
@@ -144,24 +144,25 @@ def _classifier(encoder: Any, dropout: float) -> Any:
 
 
 def _export(model: Any, tok: Any, out: Path, cfg: FinetuneConfig, calibration: list[str]) -> None:
+    def graph(folder: Path) -> None:
+        export_onnx(model, tok, folder / "model.onnx", "probs", cfg.quantize, calibration, cfg.max_length,
+                    cfg.int8_ffn_output)
+
+    write_export(out, cfg, graph, {"max_length": cfg.max_length, "dim": len(THEMES) * 3,
+                                   "output": "per-theme softmax [none, label A, label B]"})
+
+
+def write_export(out: Path, cfg: FinetuneConfig, graph: Callable[[Path], None], config: dict[str, Any]) -> None:
+    """Build a fine-tuned export in a scratch folder beside `out` — `graph` writes its files, then the tokenizer
+    and `classifier.json` (`config` plus the base model and quantisation) — and move it into place whole."""
     src = pretrained_dir(cfg.base)
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    export_onnx(model, tok, tmp / "model.onnx", "probs", cfg.quantize, calibration, cfg.max_length,
-                cfg.int8_ffn_output)
+    graph(tmp)
     shutil.copy2(src / "tokenizer.json", tmp / "tokenizer.json")
-    (tmp / "classifier.json").write_text(
-        json.dumps(
-            {
-                "base_model": BASE_MODELS[cfg.base],
-                "max_length": cfg.max_length,
-                "dim": len(THEMES) * 3,
-                "output": "per-theme softmax [none, label A, label B]",
-                "quantized": cfg.quantize,
-            },
-            indent=1,
-        ),
+    (tmp / CONFIG_NAME).write_text(
+        json.dumps({"base_model": BASE_MODELS[cfg.base], **config, "quantized": cfg.quantize}, indent=1),
         encoding="utf-8",
     )
     shutil.rmtree(out, ignore_errors=True)

@@ -8,9 +8,7 @@ by the serving scorer, which pools the same spans.
 
 from __future__ import annotations
 
-import json
 import random
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,11 +22,11 @@ from reviewlens.models.backends.context import (
     build_windows,
     section_prefix,
 )
-from reviewlens.models.backends.finetuned import CONFIG_NAME, HEAD_NAME, ContextTaggerScorer
+from reviewlens.models.backends.finetuned import HEAD_NAME, ContextTaggerScorer
 from reviewlens.models.labels import THEMES
 from reviewlens.training.config import FinetuneConfig
 from reviewlens.training.data import SplitData
-from reviewlens.training.finetune import BASE_MODELS, class_weights
+from reviewlens.training.finetune import class_weights, write_export
 from reviewlens.training.onnx_export import calibration_sample, export_onnx
 from reviewlens.training.pretrained import pretrained_dir
 
@@ -197,30 +195,17 @@ def _token_states(encoder: Any) -> Any:
 
 
 def _export(module: Any, head: Any, tok: Any, out: Path, cfg: FinetuneConfig, calibration: list[str]) -> None:
-    src = pretrained_dir(cfg.base)
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    export_onnx(module, tok, tmp / "model.onnx", "hidden", cfg.quantize, calibration, cfg.window_tokens,
-                cfg.int8_ffn_output)
-    np.savez(tmp / HEAD_NAME, weight=head.weight.detach().numpy(), bias=head.bias.detach().numpy())
-    shutil.copy2(src / "tokenizer.json", tmp / "tokenizer.json")
-    (tmp / CONFIG_NAME).write_text(
-        json.dumps(
-            {
-                "base_model": BASE_MODELS[cfg.base],
-                "context": True,
-                "cls_id": tok.cls_token_id,
-                "sep_id": tok.sep_token_id,
-                "max_length": cfg.max_length,
-                "window_tokens": cfg.window_tokens,
-                "dim": int(head.weight.shape[1]),
-                "output": "token states; head.npz maps each sentence's mean-pooled tokens to themes × 3 logits",
-                "quantized": cfg.quantize,
-            },
-            indent=1,
-        ),
-        encoding="utf-8",
-    )
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
+    def graph(folder: Path) -> None:
+        export_onnx(module, tok, folder / "model.onnx", "hidden", cfg.quantize, calibration, cfg.window_tokens,
+                    cfg.int8_ffn_output)
+        np.savez(folder / HEAD_NAME, weight=head.weight.detach().numpy(), bias=head.bias.detach().numpy())
+
+    write_export(out, cfg, graph, {
+        "context": True,
+        "cls_id": tok.cls_token_id,
+        "sep_id": tok.sep_token_id,
+        "max_length": cfg.max_length,
+        "window_tokens": cfg.window_tokens,
+        "dim": int(head.weight.shape[1]),
+        "output": "token states; head.npz maps each sentence's mean-pooled tokens to themes × 3 logits",
+    })

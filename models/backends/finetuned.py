@@ -11,11 +11,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from reviewlens.models.backends.context import SentenceContext, Window, build_windows, section_prefix
-from reviewlens.models.backends.onnx_text import OnnxSentenceModel, session_options
+from reviewlens.models.backends.onnx_text import OnnxSentenceModel, open_session, padded_feeds, require_artefacts
 from reviewlens.models.labels import THEMES
 from reviewlens.models.model_dir import ModelError
 
@@ -50,9 +49,7 @@ class ContextTaggerScorer:
     reads_context = True
 
     def __init__(self, folder: Path, threads: int | None = None) -> None:
-        for name in ("model.onnx", "tokenizer.json", CONFIG_NAME, HEAD_NAME):
-            if not (folder / name).is_file():
-                raise ModelError(f"artefact {folder / name} is missing")
+        require_artefacts(folder, ("model.onnx", "tokenizer.json", CONFIG_NAME, HEAD_NAME))
         self.config = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
         self.sentence_tokens = int(self.config.get("max_length", 128))
         self.window_tokens = int(self.config.get("window_tokens", 256))
@@ -70,12 +67,7 @@ class ContextTaggerScorer:
             self.bias = head["bias"].astype(np.float32)
         if self.weight.shape[0] != len(THEMES) * 3 or self.bias.shape != (len(THEMES) * 3,):
             raise ModelError(f"{folder / HEAD_NAME} does not map to {len(THEMES)} themes × 3 classes")
-        try:
-            self.session = ort.InferenceSession(
-                str(folder / "model.onnx"), session_options(threads), providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own exception types for corrupt graphs
-            raise ModelError(f"{folder / 'model.onnx'} could not be loaded: {exc}") from exc
+        self.session = open_session(folder / "model.onnx", threads)
         self.input_names = {i.name for i in self.session.get_inputs()}
         self._prefixes: dict[str, list[int]] = {}
 
@@ -104,16 +96,7 @@ class ContextTaggerScorer:
         order = np.argsort([len(w.ids) for w in windows], kind="stable")
         for b in range(0, len(order), WINDOW_BATCH):
             batch = [windows[i] for i in order[b : b + WINDOW_BATCH]]
-            width = max(len(w.ids) for w in batch)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for r, w in enumerate(batch):
-                ids[r, : len(w.ids)] = w.ids
-                mask[r, : len(w.ids)] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self.input_names:
-                feeds["token_type_ids"] = np.zeros_like(ids)
-            hidden = self.session.run(None, feeds)[0]
+            hidden = self.session.run(None, padded_feeds([w.ids for w in batch], self.input_names))[0]
             for r, w in enumerate(batch):
                 for i, start, end in w.spans:
                     pooled[i] = hidden[r, start : max(end, start + 1)].mean(axis=0)

@@ -14,35 +14,53 @@ from reviewlens.models.model_dir import ModelError
 BATCH_SIZE = 32
 
 
-def session_options(threads: int | None) -> ort.SessionOptions:
-    """onnxruntime options for serving: `threads` intra-op threads (None: onnxruntime's choice), quiet logs."""
+def require_artefacts(folder: Path, names: tuple[str, ...]) -> None:
+    """Raise ModelError naming the first of `names` missing from `folder`."""
+    for name in names:
+        if not (folder / name).is_file():
+            raise ModelError(f"artefact {folder / name} is missing")
+
+
+def open_session(graph: Path, threads: int | None) -> ort.InferenceSession:
+    """An onnxruntime CPU session for serving: `threads` intra-op threads (None: onnxruntime's choice), quiet
+    logs; a corrupt graph is a ModelError."""
     opts = ort.SessionOptions()
     if threads:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
-    return opts
+    try:
+        return ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types for corrupt graphs
+        raise ModelError(f"{graph} could not be loaded: {exc}") from exc
+
+
+def padded_feeds(rows: list[list[int]], input_names: set[str]) -> dict[str, np.ndarray]:
+    """One batch of token id rows, right-padded with an attention mask (and zero token types if the graph
+    takes them)."""
+    ids = np.zeros((len(rows), max(len(r) for r in rows)), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = row
+        mask[i, : len(row)] = 1
+    feeds = {"input_ids": ids, "attention_mask": mask}
+    if "token_type_ids" in input_names:
+        feeds["token_type_ids"] = np.zeros_like(ids)
+    return feeds
 
 
 class OnnxSentenceModel:
     """Tokenizer + ONNX graph mapping (input_ids, attention_mask, token_type_ids) to one row per sentence."""
 
     def __init__(self, folder: Path, threads: int | None = None, config_name: str = "encoder.json") -> None:
-        for name in ("model.onnx", "tokenizer.json", config_name):
-            if not (folder / name).is_file():
-                raise ModelError(f"artefact {folder / name} is missing")
+        require_artefacts(folder, ("model.onnx", "tokenizer.json", config_name))
         self.config = json.loads((folder / config_name).read_text(encoding="utf-8"))
         self.max_length = int(self.config.get("max_length", 128))
         self.width = int(self.config.get("dim", 384))
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=self.max_length)
         self.tokenizer.no_padding()
-        try:
-            self.session = ort.InferenceSession(
-                str(folder / "model.onnx"), session_options(threads), providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own exception types for corrupt graphs
-            raise ModelError(f"{folder / 'model.onnx'} could not be loaded: {exc}") from exc
+        self.session = open_session(folder / "model.onnx", threads)
         self.input_names = {i.name for i in self.session.get_inputs()}
 
     def run(self, texts: list[str]) -> np.ndarray:
@@ -54,15 +72,6 @@ class OnnxSentenceModel:
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         for b in range(0, len(order), BATCH_SIZE):
             idx = order[b : b + BATCH_SIZE]
-            width = max(len(encodings[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for r, i in enumerate(idx):
-                e = encodings[i].ids
-                ids[r, : len(e)] = e
-                mask[r, : len(e)] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self.input_names:
-                feeds["token_type_ids"] = np.zeros_like(ids)
+            feeds = padded_feeds([encodings[i].ids for i in idx], self.input_names)
             out[idx] = self.session.run(None, feeds)[0]
         return out

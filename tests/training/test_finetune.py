@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import onnx
 
 from reviewlens.models.backends.loading import build_scorer
 from reviewlens.training.config import FinetuneConfig
@@ -32,8 +33,6 @@ def test_finetune_exports_a_scorer_serving_can_load(tmp_path: Path) -> None:
 
 def test_static_int8_can_keep_the_feed_forward_outputs_in_fp32(tmp_path: Path) -> None:
     """mpnet needs it (issue 9): the projections fed by the GELU stay fp32, every other weight MatMul is int8."""
-    import onnx  # the training extra (onnx comes with onnxruntime's quantiser), as the exporter itself defers it
-
     records = load_corpus([ROOT / "annotations" / "corpus" / "batch_a.jsonl"])[:2]
     data = make_split([u for r in records for u in record_units(r)][:32])
     graphs = {}
