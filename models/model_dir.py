@@ -13,6 +13,7 @@ from pydantic import Field, ValidationError
 from reviewlens.models.flags import FlagConfig
 from reviewlens.models.labels import LABEL_SCHEMA_VERSION, LABELS
 from reviewlens.models.strict import StrictModel, describe
+from reviewlens.models.tiers import FAST, Tier
 
 MANIFEST = "model.json"
 
@@ -26,6 +27,8 @@ class Manifest(StrictModel):
     backend: dict[str, Any] = Field(description="Backend spec: type, artefact path, ensemble members.")
     thresholds: dict[str, float] = Field(description="Decision threshold per label.")
     flags: FlagConfig = Field(default_factory=FlagConfig)
+    # Manifests written before the tiers existed are fast-tier models: MiniLM was the only encoder served.
+    tier: Tier = Field(default=FAST, description="The serving tier the model was built for.")
     created: str | None = None
     data_hash: str | None = None
     data: dict[str, Any] = Field(default_factory=dict, description="Corpus files, splits and counts trained on.")
@@ -54,6 +57,7 @@ class ModelDirectory:
     thresholds: dict[str, float]
     flags: FlagConfig
     manifest: dict[str, Any]
+    tier: Tier = FAST
 
     @classmethod
     def open(cls, path: str | Path) -> ModelDirectory:
@@ -97,6 +101,7 @@ class ModelDirectory:
             thresholds=parsed.thresholds,
             flags=parsed.flags,
             manifest=parsed.model_dump(mode="json"),
+            tier=parsed.tier,
         )
 
     def artefact(self, relative: str) -> Path:

@@ -1,7 +1,8 @@
-"""Where built models live and which one is the default that serving loads.
+"""Where built models live and which model serves each tier.
 
-Models are built into `<data root>/registry/<name>-<version>/` (see `paths.py`); `promote` writes the
-chosen directory's name into the `DEFAULT` file, an atomic one-line switch that needs no symlinks.
+Models are built into `<data root>/registry/<name>-<version>/` (see `paths.py`). Each tier has a pointer file
+holding the name of its promoted model directory: `DEFAULT` for the fast tier (the name it had before there were
+tiers) and `THOROUGH` for the thorough tier. Promotion rewrites one pointer atomically and needs no symlinks.
 """
 
 from __future__ import annotations
@@ -10,8 +11,16 @@ from pathlib import Path
 
 from reviewlens.models.model_dir import ModelDirectory, ModelError
 from reviewlens.models.paths import paths
+from reviewlens.models.tiers import FAST, THOROUGH, TIERS, Tier
 
 DEFAULT_POINTER = "DEFAULT"
+POINTERS: dict[Tier, str] = {FAST: DEFAULT_POINTER, THOROUGH: "THOROUGH"}
+# What `make` builds for each tier, for the messages that say how to get a missing one.
+BUILD_HINT: dict[Tier, str] = {
+    FAST: "build one with `make train` or promote one with `reviewlens promote MODEL`",
+    THOROUGH: "build one with `make thorough` (needs the thorough extra) or promote one with "
+    "`reviewlens promote MODEL`",
+}
 
 
 def registry_root() -> Path:
@@ -19,18 +28,25 @@ def registry_root() -> Path:
     return paths().registry_dir
 
 
-def resolve_model(spec: str | Path | None = None) -> Path:
-    """Turn a path, a model name in the registry, or None (the promoted default) into a model directory path."""
-    root = registry_root()
+def spec_tier(spec: str | Path | None) -> Tier | None:
+    """The tier a model spec names: None and `default` mean the fast tier, `fast` and `thorough` themselves; any
+    other spec (a path or a directory name) names no tier."""
     if spec is None or str(spec) == "default":
-        pointer = root / DEFAULT_POINTER
-        if not pointer.is_file():
-            raise ModelError(
-                f"no default model is promoted in {root}; build one with `make train` or promote one with "
-                "`reviewlens promote MODEL`"
-            )
-        spec = root / pointer.read_text(encoding="utf-8").strip()
-    path = Path(spec)
+        return FAST
+    return next((t for t in TIERS if str(spec) == t), None)
+
+
+def resolve_model(spec: str | Path | None = None) -> Path:
+    """Turn a path, a model name in the registry, or a tier (None, `default` and `fast`: the promoted fast model;
+    `thorough`: the promoted thorough model) into a model directory path."""
+    root = registry_root()
+    tier = spec_tier(spec)
+    if tier is not None:
+        name = promoted_name(tier, root)
+        if name is None:
+            raise ModelError(f"no {tier}-tier model is promoted in {root}; {BUILD_HINT[tier]}")
+        spec = root / name
+    path = Path(str(spec))
     if path.is_dir():
         return path
     if (root / str(spec)).is_dir():
@@ -40,17 +56,31 @@ def resolve_model(spec: str | Path | None = None) -> Path:
     raise ModelError(f"no model named {spec} in the registry {root}; `reviewlens models` lists the built ones")
 
 
-def promote(spec: str | Path) -> Path:
-    """Make a built model the default; it is opened first so a broken directory is never promoted."""
+def choose_model(model: str | Path | None, tier: Tier | None, default: Tier) -> str | Path:
+    """The model a command loads: `model` when named, else the promoted model of `tier`, else that of `default`
+    where one is promoted and the fast tier's otherwise. Naming both a model and a tier is a ValueError."""
+    if model is not None and tier is not None:
+        raise ValueError("name a model or a tier, not both")
+    if model is not None:
+        return model
+    if tier is not None:
+        return tier
+    return default if promoted_name(default) is not None else FAST
+
+
+def promote(spec: str | Path) -> ModelDirectory:
+    """Make a built model the one its tier serves (the tier its manifest names); it is opened first so a broken
+    directory is never promoted."""
     path = resolve_model(spec).resolve()
-    ModelDirectory.open(path)
+    model = ModelDirectory.open(path)
     root = registry_root().resolve()
     if path.parent != root:
         raise ModelError(f"only models inside the registry {root} can be promoted; {path} is outside it")
-    tmp = root / (DEFAULT_POINTER + ".tmp")
+    pointer = POINTERS[model.tier]
+    tmp = root / (pointer + ".tmp")
     tmp.write_text(path.name + "\n", encoding="utf-8")
-    tmp.replace(root / DEFAULT_POINTER)
-    return path
+    tmp.replace(root / pointer)
+    return model
 
 
 def list_models(root: Path | None = None) -> list[ModelDirectory]:
@@ -65,7 +95,12 @@ def list_models(root: Path | None = None) -> list[ModelDirectory]:
     return sorted(out, key=lambda m: str(m.manifest.get("created", "")), reverse=True)
 
 
-def default_name(root: Path | None = None) -> str | None:
-    """Name of the promoted default model directory in a registry (default: the configured one), if any."""
-    pointer = (root or registry_root()) / DEFAULT_POINTER
+def promoted_name(tier: Tier, root: Path | None = None) -> str | None:
+    """Name of the model directory promoted for `tier` in a registry (default: the configured one), if any."""
+    pointer = (root or registry_root()) / POINTERS[tier]
     return pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
+
+
+def default_name(root: Path | None = None) -> str | None:
+    """Name of the promoted fast-tier model directory (the default every command falls back to), if any."""
+    return promoted_name(FAST, root)

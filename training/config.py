@@ -11,6 +11,7 @@ from pydantic import Field
 from reviewlens.models.flags import FlagConfig
 from reviewlens.models.paths import paths
 from reviewlens.models.strict import StrictModel, load_strict
+from reviewlens.models.tiers import FAST, Tier
 from reviewlens.training.onnx_export import Quantization
 
 
@@ -118,6 +119,7 @@ class TrainConfig(StrictModel):
     """A whole training run."""
 
     name: str = "reviewlens"
+    tier: Tier = Field(default=FAST, description="The serving tier the model is built for (`promote` puts it there).")
     backend: str = "ensemble"
     corpus: list[str] = Field(default_factory=lambda: [str(paths().corpus)])
     splits: str = Field(default_factory=lambda: str(paths().splits))

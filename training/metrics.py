@@ -195,3 +195,8 @@ def macro_f1(gold: dict[str, np.ndarray], pred: dict[str, np.ndarray]) -> float:
     """Macro-F1 over the six labels (no bootstrap; used for model selection on dev)."""
     res = _prf(gold, pred)
     return float(np.mean([res[label][2] for label in LABELS]))
+
+
+def f1_row(split_metrics: dict[str, Any]) -> dict[str, float]:
+    """One split's result as a table row: macro-F1 and each label's F1."""
+    return {"macro_f1": split_metrics["macro_f1"], **{k: v["f1"] for k, v in split_metrics["per_label"].items()}}

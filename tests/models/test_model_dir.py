@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -68,5 +69,37 @@ def test_promote_and_resolve_default(tiny_model_dir: Path, monkeypatch: pytest.M
 
 def test_no_default_promoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWLENS_REGISTRY", str(tmp_path))
-    with pytest.raises(ModelError, match="no default model"):
+    with pytest.raises(ModelError, match="no fast-tier model is promoted"):
         resolve_model(None)
+
+
+def test_each_tier_has_its_own_pointer_and_commands_fall_back_to_fast(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviewlens.models.registry import choose_model, promoted_name
+    from tests.support.tiers import thorough_copy
+
+    monkeypatch.setenv("REVIEWLENS_REGISTRY", str(tmp_path))
+    shutil.copytree(tiny_model_dir, tmp_path / tiny_model_dir.name)
+    thorough = thorough_copy(tiny_model_dir, tmp_path)
+    assert ModelDirectory.open(tiny_model_dir).tier == "fast"  # built by a config that names no tier
+    promote(tiny_model_dir.name)
+    # The thorough tier is asked for by default, but none is promoted: the fast model answers.
+    assert choose_model(None, None, "thorough") == "fast"
+    with pytest.raises(ModelError, match=r"no thorough-tier model is promoted.*make thorough"):
+        resolve_model(choose_model(None, "thorough", "fast"))
+    assert promote(thorough.name).tier == "thorough"
+    assert (promoted_name("fast"), promoted_name("thorough")) == (tiny_model_dir.name, thorough.name)
+    assert resolve_model(choose_model(None, None, "thorough")) == thorough
+    assert resolve_model(None) == resolve_model("fast") == tmp_path / tiny_model_dir.name
+    assert choose_model("some-model", None, "thorough") == "some-model"
+    with pytest.raises(ValueError, match="not both"):
+        choose_model("some-model", "fast", "thorough")
+
+
+def test_the_card_sets_the_model_beside_each_tier(tiny_model_dir: Path) -> None:
+    card = (tiny_model_dir / "MODEL.md").read_text(encoding="utf-8")
+    assert "Tier: **fast**" in card and "## Beside the tiers" in card
+    # Built into an empty registry: nothing was promoted to set it beside.
+    assert "| fast tier: none promoted |" in card and "| thorough tier: none promoted |" in card
+    assert re.search(r"^\| this model \(fast\) \| challenge \| 0\.\d{3} \|", card, re.MULTILINE)
