@@ -50,12 +50,14 @@ class Analyzer:
         self.scorer = scorer
         self.cache: ScoreCache | None = None
         self.info = ModelInfo(
-            name=model.name, version=model.version, label_schema=model.label_schema, backend=model.backend["type"]
+            name=model.name, version=model.version, label_schema=model.label_schema, backend=model.backend["type"],
+            tier=model.tier,
         )
 
     @classmethod
     def load(cls, spec: str | Path | None = None, threads: int | None = None) -> Analyzer:
-        """Load a model directory (a path, a registry name, or None for the promoted default).
+        """Load a model directory (a path, a registry name, a tier's name for its promoted model, or None for the
+        promoted fast-tier model).
 
         Every failure is a ModelError saying what is wrong, so a server stays up and reports it (/readyz 503).
         """

@@ -10,8 +10,10 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# 1.1 adds `overview` (a field with a default, so 1.0 readers of stored results still parse them).
-RESULT_SCHEMA_VERSION = "1.1"
+from reviewlens.models.tiers import Tier
+
+# 1.1 adds `overview`; 1.2 adds `model.tier` (both fields with defaults, so results stored earlier still parse).
+RESULT_SCHEMA_VERSION = "1.2"
 
 
 Severity = Literal["concern", "strength", "info"]
@@ -30,6 +32,8 @@ class ModelInfo(_Frozen):
     version: str
     label_schema: str
     backend: str
+    # Results stored before the tiers existed came from MiniLM models, the fast tier.
+    tier: Tier = Field(default="fast", description="The tier whose model produced the result: fast or thorough.")
 
 
 class SectionInfo(_Frozen):

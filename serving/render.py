@@ -8,6 +8,7 @@ inlined, so a saved result works offline and with no server; nothing is fetched 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -121,9 +122,11 @@ def _evidence(text: str, f: Finding) -> list[dict[str, Any]]:
 
 
 def page_context(
-    text: str | None = None, result: AnalysisResult | None = None, *, api_key_required: bool = False, root: str = ""
+    text: str | None = None, result: AnalysisResult | None = None, *, api_key_required: bool = False, root: str = "",
+    tiers: Sequence[str] = ("fast",),
 ) -> dict[str, Any]:
-    """Everything the workspace template needs; `result` is None for the empty page, `root` the app's mount path."""
+    """Everything the workspace template needs; `result` is None for the empty page, `root` the app's mount path,
+    `tiers` the tiers the service answers with (the page offers a choice only where there are two)."""
     context: dict[str, Any] = {
         "root": root.rstrip("/"),
         "themes": THEMES,
@@ -136,6 +139,7 @@ def page_context(
         "flag_titles": FLAG_TITLES,
         "doc_kinds": DOC_KINDS,
         "api_key_required": api_key_required,
+        "tiers": list(tiers),
         "result": None,
     }
     if result is None or text is None:
@@ -167,11 +171,12 @@ def page_context(
 
 
 def render_page(
-    text: str | None = None, result: AnalysisResult | None = None, *, api_key_required: bool = False, root: str = ""
+    text: str | None = None, result: AnalysisResult | None = None, *, api_key_required: bool = False, root: str = "",
+    tiers: Sequence[str] = ("fast",),
 ) -> str:
     """The workspace page: the paste form, and the highlighted draft with its findings when a result is given."""
     template = environment().get_template("workspace.html.j2")
-    return template.render(**page_context(text, result, api_key_required=api_key_required, root=root))
+    return template.render(**page_context(text, result, api_key_required=api_key_required, root=root, tiers=tiers))
 
 
 def render_html(text: str, result: AnalysisResult, *, api_key_required: bool = False, root: str = "") -> str:
@@ -181,7 +186,8 @@ def render_html(text: str, result: AnalysisResult, *, api_key_required: bool = F
 
 def render_text(result: AnalysisResult) -> str:
     """A terminal listing: the overview, flags first, then concerns with their questions, then a count of strengths."""
-    lines = [f"reviewlens ({result.model.name} {result.model.version}): {result.document.sentences} sentences, "
+    lines = [f"reviewlens ({result.model.name} {result.model.version}, {result.model.tier} tier): "
+             f"{result.document.sentences} sentences, "
              f"{len(result.document.sections)} sections"]
     if result.overview:
         lines.append(result.overview)

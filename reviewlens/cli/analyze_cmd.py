@@ -16,8 +16,9 @@ from reviewlens.models.analyzer import Analyzer
 from reviewlens.models.documents import Document
 from reviewlens.models.extract import ExtractionError, read_document
 from reviewlens.models.model_dir import ModelError
-from reviewlens.models.registry import resolve_model
+from reviewlens.models.registry import choose_model, resolve_model
 from reviewlens.models.runtime import block_torch
+from reviewlens.models.tiers import THOROUGH, Tier
 from reviewlens.serving.api.main import create_app
 from reviewlens.serving.api.settings import Settings
 from reviewlens.serving.render import render_html, render_text
@@ -30,7 +31,13 @@ app = typer.Typer()
 def analyze(
     path: Annotated[Path | None, typer.Argument(help="A .txt, .md, .pdf or .docx review (or - for stdin).")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = "json",
-    model: Annotated[str | None, typer.Option(help="Model directory or name (default: the promoted model).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model directory or name (default: the tier's promoted model).")] = (
+        None
+    ),
+    tier: Annotated[
+        Tier | None,
+        typer.Option(help="fast or thorough (default: thorough where one is promoted, else fast), as /v1/analyze."),
+    ] = None,
     jsonl: Annotated[Path | None, typer.Option(help='Read lines {"id", "text"} and write one result per line.')] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: stdout).")] = None,
     doc_kind: Annotated[DocKindChoice | None, typer.Option(help="Kind of review (rapid reviews: looser flags).")] = (
@@ -41,8 +48,10 @@ def analyze(
     """Analyse one review, or a JSONL file of texts, and print or write the results."""
     if (path is None) == (jsonl is None):
         fail("give a PATH to analyse, or --jsonl IN --output OUT")
+    if model is not None and tier is not None:
+        fail("give --model or --tier, not both", code=2)
     try:
-        analyzer = Analyzer.load(model)
+        analyzer = Analyzer.load(choose_model(model, tier, THOROUGH))
     except ModelError as exc:
         fail(str(exc))
     if jsonl is not None:
@@ -106,17 +115,28 @@ def _analyze_jsonl(analyzer: object, source: Path, output: Path | None, doc_kind
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default REVIEWLENS_HOST or 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default REVIEWLENS_PORT or 8000).")] = None,
-    model: Annotated[str | None, typer.Option(help="Model directory or name (default: the promoted model).")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Fast-tier model directory or name (default: the promoted fast model).")
+    ] = None,
+    thorough_model: Annotated[
+        str | None,
+        typer.Option(help="Thorough-tier model directory or name, or `none` (default: the promoted thorough model, "
+                     "unless --model pins the service to one model)."),
+    ] = None,
 ) -> None:
     """Start the API with uvicorn. Draft text is never logged: uvicorn's access log (which would show query
     strings) is off and reviewlens logs method, route, status and latency only."""
     block_torch()
 
 
-    overrides = {k: v for k, v in {"host": host, "port": port, "model": model}.items() if v is not None}
+    named = {"host": host, "port": port, "model": model, "thorough_model": thorough_model}
+    overrides = {k: v for k, v in named.items() if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     try:
         resolve_model(settings.model)
+        thorough = settings.thorough_spec()
+        if thorough is not None:
+            resolve_model(thorough)
     except ModelError as exc:
         fail(str(exc))
     log_config = {

@@ -10,6 +10,7 @@ import typer
 
 from reviewlens.cli.common import fail
 from reviewlens.models.model_dir import ModelError
+from reviewlens.models.tiers import Tier
 from reviewlens.serving.bulk.metadata import MetadataError, read_metadata
 from reviewlens.serving.bulk.report import ReportError, write_report
 from reviewlens.serving.bulk.run import ENGINES, ScoreOptions, score_inputs
@@ -36,7 +37,12 @@ def score(
     metadata: Annotated[
         Path | None, typer.Option(help="CSV: a file-name column, then year, area, doc_kind and any others.")
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Model directory or name (default: the promoted model).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model directory or name (default: the tier's promoted model).")] = (
+        None
+    ),
+    tier: Annotated[
+        Tier | None, typer.Option(help="fast or thorough (default: thorough where one is promoted, else fast).")
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (Ray actors with --engine ray).")] = (
         os.cpu_count() or 1
     ),
@@ -64,11 +70,13 @@ def score(
         fail(f"--export must end in {', '.join(EXPORT_FORMATS)}", code=2)
     if not inputs and export is None:
         fail("name files or folders to score (or --export to export the store only)", code=2)
+    if model is not None and tier is not None:
+        fail("give --model or --tier, not both", code=2)
     try:
         meta = read_metadata(metadata) if metadata else None
         if inputs:
             options = ScoreOptions(
-                model=model, engine=engine, workers=workers, threads=threads, address=address,
+                model=model, tier=tier, engine=engine, workers=workers, threads=threads, address=address,
                 retry_failed=retry_failed, progress=progress, metadata=meta,
                 limits=DocLimits(max_words=max_words, max_seconds=max_seconds),
             )

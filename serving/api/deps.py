@@ -5,11 +5,12 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Callable, Mapping
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
 from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.tiers import FAST, THOROUGH, Tier
 from reviewlens.serving.api.admission import AdmissionGate, StopCheck
 from reviewlens.serving.api.errors import ApiError
 from reviewlens.serving.api.metrics import ARRIVED
@@ -33,6 +34,37 @@ def get_analyzer(request: Request) -> Analyzer:
         error = getattr(request.app.state, "load_error", None)
         raise ApiError(503, "model_not_ready", error or "The model is still loading; retry shortly.")
     return analyzer
+
+
+def served_analyzers(state: Any) -> dict[Tier, Analyzer]:
+    """The loaded analyzer of each tier an app serves (`state` is the app's state), fast first."""
+    served: dict[Tier, Analyzer] = {}
+    for tier, attribute in ((FAST, "analyzer"), (THOROUGH, "thorough")):
+        loaded = getattr(state, attribute, None)
+        if loaded is not None:
+            served[tier] = loaded
+    return served
+
+
+def analyzer_for(request: Request, tier: Tier | None, default: Tier) -> Analyzer:
+    """The analyzer of the tier a request asks for, or of the route's `default` tier when it asks for none.
+
+    A route's default falls back to the fast tier where no thorough model is served (the result names the tier that
+    answered); a request that names the thorough tier gets 409 where none is served, 503 where it failed to load.
+    """
+    fast = get_analyzer(request)
+    if (tier or default) == FAST:
+        return fast
+    thorough: Analyzer | None = getattr(request.app.state, "thorough", None)
+    if thorough is not None:
+        return thorough
+    if tier is None:
+        return fast
+    error = getattr(request.app.state, "thorough_error", None)
+    if error:
+        raise ApiError(503, "model_not_ready", error)
+    raise ApiError(409, "tier_not_available", "This service has no thorough-tier model: ask for tier=fast, or build "
+                   "one with `make thorough` (or promote one) and restart the service.")
 
 
 def supplied_key(headers: Mapping[str, str]) -> str | None:

@@ -57,11 +57,12 @@ class ErrorResponse(BaseModel):
 _DESCRIPTIONS = {
     400: "Unreadable request (e.g. a broken multipart body) or unsupported language",
     401: "Missing or invalid API key",
+    409: "The tier asked for is not served here (no thorough-tier model)",
     413: "Text, batch, file or request body over the configured limit",
     415: "Unsupported content type or file type",
     422: "Invalid request: empty text, bad fields, malformed JSON or an unreadable file",
     500: "Unexpected server error",
-    503: "The model is not loaded",
+    503: "The model (of the tier asked for) is not loaded",
     504: "Analysis exceeded the request time limit",
 }
 

@@ -17,7 +17,7 @@ from reviewlens.models.model_dir import ModelError
 from reviewlens.models.schema import RESULT_SCHEMA_VERSION
 from reviewlens.models.score_cache import ScoreCache
 from reviewlens.serving.api.admission import AdmissionGate
-from reviewlens.serving.api.deps import check_api_key, require_api_key
+from reviewlens.serving.api.deps import check_api_key, require_api_key, served_analyzers
 from reviewlens.serving.api.errors import UnhandledErrors, install_error_handlers
 from reviewlens.serving.api.limits import ApiKeyFirst, BodySizeLimit
 from reviewlens.serving.api.metrics import Metrics, install_metrics
@@ -28,29 +28,47 @@ from reviewlens.serving.api.static import DOCS_ASSETS, DOCS_STATIC_URL
 log = logging.getLogger("reviewlens.api")
 
 
-def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None) -> FastAPI:
-    """Build the app; `analyzer` may be injected (tests), otherwise it is loaded at start-up."""
+def _load(settings: Settings, spec: str | None) -> Analyzer:
+    """Load one tier's model, with its own re-check cache (the namespace names the model, so tiers never mix)."""
+    loaded = Analyzer.load(spec, settings.threads)
+    if settings.score_cache_entries:
+        # Only for analyzers the app loads: an injected one (tests, embedding) keeps its own cache.
+        loaded.use_cache(ScoreCache(settings.score_cache_entries, f"{loaded.model.name}@{loaded.model.version}"))
+    return loaded
+
+
+def _load_error(exc: Exception) -> str:
+    """What a failed load reports: a ModelError says what is wrong; anything else is named by its type."""
+    return str(exc) if isinstance(exc, ModelError) else f"the model could not be loaded: {type(exc).__name__}"
+
+
+def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None,
+               thorough: Analyzer | None = None) -> FastAPI:
+    """Build the app. `analyzer` (the fast tier) and `thorough` may be injected (tests); when `analyzer` is not,
+    both tiers' models are loaded at start-up as the settings say."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.analyzer is None:
             try:
-                loaded = await asyncio.to_thread(Analyzer.load, settings.model, settings.threads)
-                if settings.score_cache_entries:
-                    # Only for the analyzer the app loads: an injected one (tests, embedding) keeps its own cache.
-                    loaded.use_cache(
-                        ScoreCache(settings.score_cache_entries, f"{loaded.model.name}@{loaded.model.version}")
-                    )
-                app.state.analyzer = loaded
-                log.info("model %s %s loaded", app.state.analyzer.model.name, app.state.analyzer.model.version)
-            except ModelError as exc:
-                # Stay up so /healthz answers and /readyz explains; analysis routes return 503 with this message.
-                app.state.load_error = str(exc)
-                log.error("model not loaded: %s", exc)
+                app.state.analyzer = await asyncio.to_thread(_load, settings, settings.model)
+                log.info("fast tier: model %s %s loaded", app.state.analyzer.model.name,
+                         app.state.analyzer.model.version)
             except Exception as exc:  # a fault Analyzer.load did not foresee is still a state, never a crash
-                app.state.load_error = f"the model could not be loaded: {type(exc).__name__}"
-                log.error("model not loaded: %s: %s", type(exc).__name__, exc)
+                # Stay up so /healthz answers and /readyz explains; analysis routes return 503 with this message.
+                app.state.load_error = _load_error(exc)
+                log.error("model not loaded: %s", app.state.load_error)
+            spec = settings.thorough_spec()
+            if spec is not None and app.state.analyzer is not None:
+                try:
+                    app.state.thorough = await asyncio.to_thread(_load, settings, spec)
+                    log.info("thorough tier: model %s %s loaded", app.state.thorough.model.name,
+                             app.state.thorough.model.version)
+                except Exception as exc:
+                    # The fast tier still serves; asking for the thorough tier gets this message with a 503.
+                    app.state.thorough_error = _load_error(exc)
+                    log.error("thorough-tier model not loaded: %s", app.state.thorough_error)
         try:
             yield
         finally:
@@ -74,8 +92,10 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     )
     app.state.settings = settings
     app.state.analyzer = analyzer
+    app.state.thorough = thorough
     app.state.load_error = None
-    app.state.metrics = Metrics(lambda: app.state.analyzer)
+    app.state.thorough_error = None
+    app.state.metrics = Metrics(lambda: served_analyzers(app.state))
     app.state.gate = AdmissionGate(settings.max_concurrent, settings.max_queue, settings.queue_timeout_s)
     # Starlette spools uploads over 1 MB to a temporary file; keep every accepted upload in memory so that no
     # draft touches the disk. Process-wide, but the limit only ever grows, and uploads are read into memory anyway.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -13,6 +13,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from reviewlens.models.analyzer import Analyzer
+from reviewlens.models.tiers import Tier
 
 access_log = logging.getLogger("reviewlens.access")
 # The scope key holding a request's arrival time (time.monotonic()): deadlines count from it (deps.run_bounded).
@@ -20,35 +21,39 @@ ARRIVED = "reviewlens.arrived"
 
 
 class _ScoreCacheCollector(Collector):
-    """Reads the re-check cache's counters at scrape time (the analyzer, and so its cache, loads after start-up)."""
+    """Reads each tier's re-check cache counters at scrape time (the analyzers, and so their caches, load after
+    start-up)."""
 
-    def __init__(self, analyzer: Callable[[], Analyzer | None]) -> None:
-        self.analyzer = analyzer
+    def __init__(self, analyzers: Callable[[], Mapping[Tier, Analyzer]]) -> None:
+        self.analyzers = analyzers
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
-        """Hits, misses and entries of the score cache (zeros while no cache is in use)."""
-        # getattr: an injected analyzer (a test double, an embedding application's wrapper) may have no cache.
-        cache = getattr(self.analyzer(), "cache", None)
-        stats = cache.stats() if cache is not None else None
-        yield CounterMetricFamily(
-            "reviewlens_score_cache_hits", "Sentences whose scores came from the re-check cache",
-            value=stats.hits if stats else 0,
+        """Hits, misses and entries of each tier's score cache, labelled by tier (zeros where a tier has none)."""
+        hits = CounterMetricFamily(
+            "reviewlens_score_cache_hits", "Sentences whose scores came from the re-check cache", labels=["tier"]
         )
-        yield CounterMetricFamily(
-            "reviewlens_score_cache_misses", "Sentences scored by the model (not in the cache)",
-            value=stats.misses if stats else 0,
+        misses = CounterMetricFamily(
+            "reviewlens_score_cache_misses", "Sentences scored by the model (not in the cache)", labels=["tier"]
         )
-        yield GaugeMetricFamily(
-            "reviewlens_score_cache_entries", "Sentence scores held for re-checks", value=stats.entries if stats else 0
+        entries = GaugeMetricFamily(
+            "reviewlens_score_cache_entries", "Sentence scores held for re-checks", labels=["tier"]
         )
+        for tier, analyzer in self.analyzers().items():
+            # getattr: an injected analyzer (a test double, an embedding application's wrapper) may have no cache.
+            cache = getattr(analyzer, "cache", None)
+            stats = cache.stats() if cache is not None else None
+            hits.add_metric([tier], stats.hits if stats else 0)
+            misses.add_metric([tier], stats.misses if stats else 0)
+            entries.add_metric([tier], stats.entries if stats else 0)
+        yield from (hits, misses, entries)
 
 
 class Metrics:
     """One registry per app, so several apps (tests) never collide."""
 
-    def __init__(self, analyzer: Callable[[], Analyzer | None] = lambda: None) -> None:
+    def __init__(self, analyzers: Callable[[], Mapping[Tier, Analyzer]] = dict) -> None:
         self.registry = CollectorRegistry()
-        self.registry.register(_ScoreCacheCollector(analyzer))
+        self.registry.register(_ScoreCacheCollector(analyzers))
         self.requests = Counter(
             "reviewlens_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
         )

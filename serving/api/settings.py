@@ -8,13 +8,24 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from reviewlens.models.registry import promoted_name
+from reviewlens.models.tiers import THOROUGH
+
 
 class Settings(BaseSettings):
     """Everything the service can be configured with."""
 
     model_config = SettingsConfigDict(env_prefix="REVIEWLENS_", extra="ignore")
 
-    model: str | None = Field(default=None, description="Model directory or registry name; None = promoted default.")
+    model: str | None = Field(
+        default=None, description="Fast-tier model: a directory or registry name; None = the promoted fast model."
+    )
+    thorough_model: str | None = Field(
+        default=None,
+        description="Thorough-tier model: a directory or registry name, or `none` to serve the fast tier alone. "
+        "Unset, it is the promoted thorough model, if one is promoted and `model` is unset too (a service pinned "
+        "to one model serves that model alone unless its thorough model is named as well).",
+    )
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated keys; when set, every route but health needs one."
     )
@@ -54,6 +65,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    def thorough_spec(self) -> str | None:
+        """The thorough-tier model to load, or None to serve the fast tier alone."""
+        if self.thorough_model is not None:
+            return None if self.thorough_model.strip().lower() == "none" else self.thorough_model
+        if self.model is None and promoted_name(THOROUGH) is not None:
+            return THOROUGH
+        return None
 
     @property
     def max_body_bytes(self) -> int:

@@ -23,7 +23,8 @@ from tqdm import tqdm
 
 from reviewlens.models.extract import SUPPORTED_SUFFIXES
 from reviewlens.models.model_dir import ModelDirectory
-from reviewlens.models.registry import resolve_model
+from reviewlens.models.registry import choose_model, resolve_model
+from reviewlens.models.tiers import THOROUGH, Tier
 from reviewlens.serving.bulk.local import score_local
 from reviewlens.serving.bulk.metadata import Metadata
 from reviewlens.serving.bulk.ray_engine import score_ray
@@ -38,6 +39,7 @@ class ScoreOptions:
     """How to score: model, engine, parallelism and what to retry."""
 
     model: str | None = None
+    tier: Tier | None = None  # neither model nor tier: the thorough model where one is promoted, else the fast one
     engine: str = "local"
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     threads: int | None = None
@@ -72,6 +74,7 @@ class RunSummary:
     failures: list[Failure]
     earlier_failures: int
     skipped_files: list[Failure] = field(default_factory=list)
+    tier: Tier | None = None
 
     @property
     def docs_per_minute(self) -> float:
@@ -83,7 +86,8 @@ class RunSummary:
         """A few lines for the terminal: counts, speed, and every document that failed."""
         c = self.counts
         lines = [
-            f"run {c.run_id} ({c.model}): {c.scored} scored, {c.failed} failed, {c.skipped} already in the store, "
+            f"run {c.run_id} ({c.model}{f', {self.tier} tier' if self.tier else ''}): "
+            f"{c.scored} scored, {c.failed} failed, {c.skipped} already in the store, "
             f"{c.duplicates} duplicate(s), {self.ignored} other file(s) ignored; {c.pages} pages in "
             f"{self.seconds:.1f} s ({self.startup:.1f} s loading the model, then {self.docs_per_minute:.1f} "
             "documents/minute)",
@@ -264,7 +268,7 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
     if options.engine not in ENGINES:
         raise ValueError(f"unknown engine {options.engine!r}; use one of {', '.join(ENGINES)}")
     walk = FileWalk(inputs)
-    model_dir = ModelDirectory.open(resolve_model(options.model))
+    model_dir = ModelDirectory.open(resolve_model(choose_model(options.model, options.tier, THOROUGH)))
     model = model_key(model_dir.name, model_dir.version)
     threads = options.threads_per_worker()
     start = time.perf_counter()
@@ -291,4 +295,5 @@ def score_inputs(inputs: Sequence[Path], store_path: Path, options: ScoreOptions
         failures = [Failure(r["name"], r["path"], r["error"]) for r in store.failures(model, run_id=run_id)]
         earlier = len(store.failures(model)) - len(failures)
     startup = progress.ready_at - start if progress.ready_at else 0.0
-    return RunSummary(counts, time.perf_counter() - start, startup, walk.ignored, failures, earlier, walk.skipped)
+    return RunSummary(counts, time.perf_counter() - start, startup, walk.ignored, failures, earlier, walk.skipped,
+                      model_dir.tier)

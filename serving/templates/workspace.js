@@ -26,10 +26,14 @@
     var fileInput = document.getElementById("file-input");
     var text = document.getElementById("draft-input").value;
     var kind = document.getElementById("doc-kind").value;
+    // Only offered where the service has both tiers; otherwise the server's default answers.
+    var tierInput = document.getElementById("tier");
+    var tier = tierInput ? tierInput.value : "";
     var keyInput = document.getElementById("api-key");
     var headers = { "Accept": "text/html" };
     if (keyInput && keyInput.value) headers["X-API-Key"] = keyInput.value;
-    var query = "?format=html" + (kind ? "&doc_kind=" + encodeURIComponent(kind) : "");
+    var query = "?format=html" + (kind ? "&doc_kind=" + encodeURIComponent(kind) : "") +
+      (tier ? "&tier=" + encodeURIComponent(tier) : "");
     var request;
     if (fileInput.files && fileInput.files.length) {
       var data = new FormData();

@@ -14,15 +14,16 @@ from reviewlens.models.documents import Document
 from reviewlens.models.extract import ExtractionError, read_bytes
 from reviewlens.models.labels import DOC_KINDS, THEMES
 from reviewlens.models.schema import AnalysisResult, Severity
+from reviewlens.models.tiers import THOROUGH, Tier
 from reviewlens.serving.api.admission import StopCheck
-from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, require_json, run_bounded
+from reviewlens.serving.api.deps import SettingsDep, analyzer_for, require_json, run_bounded
 from reviewlens.serving.api.errors import ApiError, error_responses
 from reviewlens.serving.api.settings import Settings
 from reviewlens.serving.api.static import html_page
 from reviewlens.serving.render import render_html
 
 router = APIRouter(
-    prefix="/v1", tags=["analyze"], responses=error_responses(400, 401, 413, 415, 422, 500, 503, 504)
+    prefix="/v1", tags=["analyze"], responses=error_responses(400, 401, 409, 413, 415, 422, 500, 503, 504)
 )
 
 # Built from the label schema, so a new theme or kind of review reaches the API (and its OpenAPI enum) by itself.
@@ -51,6 +52,9 @@ SeverityQuery = Annotated[
     Query(description="Only findings of these severities (repeatable), e.g. `?severity=concern` for concerns alone. "
           "A JSON body's `severity` takes precedence."),
 ]
+TIER_HELP = ("`thorough` (the default where the service has a thorough model; slower, reads better) or `fast`. "
+             "The result's `model.tier` says which answered; naming a tier the service lacks is a 409.")
+TierQuery = Annotated[Tier | None, Query(description=TIER_HELP + " A JSON body's `tier` wins.")]
 FormatQuery = Annotated[
     Literal["json", "html"] | None, Query(description="`html` for the highlighted page; overrides the Accept header.")
 ]
@@ -77,6 +81,7 @@ class AnalyzeRequest(BaseModel):
         default=0.0, ge=0.0, le=1.0, description="Drop span findings scoring below this."
     )
     doc_kind: DocKind | None = Field(default=None, description="Kind of review; rapid reviews get looser flags.")
+    tier: Tier | None = Field(default=None, description=TIER_HELP)
 
     model_config = {"json_schema_extra": {"examples": [{"text": EXAMPLE_TEXT, "severity": ["concern"]}]}}
 
@@ -89,6 +94,7 @@ class BatchRequest(BaseModel):
     severity: list[Severity] | None = None
     min_score: Annotated[float, Strict()] = Field(default=0.0, ge=0.0, le=1.0)
     doc_kind: DocKind | None = None
+    tier: Tier | None = Field(default=None, description=TIER_HELP)
 
     model_config = {"json_schema_extra": {"examples": [{"texts": [EXAMPLE_TEXT], "severity": ["concern"]}]}}
 
@@ -149,6 +155,7 @@ async def read_analyze_body(
     severity: SeverityQuery = None,
     min_score: MinScoreQuery = None,
     doc_kind: DocKindQuery = None,
+    tier: TierQuery = None,
 ) -> AnalyzeRequest:
     """The request as JSON (`AnalyzeRequest`) or as the bare draft (`text/plain`, options in the query string)."""
     content_type = request.headers.get("content-type", "")
@@ -162,7 +169,7 @@ async def read_analyze_body(
             # The charset is not echoed: nothing a client sent comes back in an error.
             raise ApiError(422, "invalid_text", "The body cannot be decoded with its declared charset.") from None
         return AnalyzeRequest(text=text, themes=themes, severity=severity, min_score=min_score or 0.0,
-                              doc_kind=doc_kind)
+                              doc_kind=doc_kind, tier=tier)
     if media != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send JSON (Content-Type: application/json) or the bare draft "
                        f"(Content-Type: text/plain), not {media or 'no content type'}.")
@@ -182,7 +189,7 @@ async def read_analyze_body(
             [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         ) from None
     # Query parameters fill what the body leaves unset; a field the body sets wins.
-    query = {"themes": themes, "severity": severity, "min_score": min_score, "doc_kind": doc_kind}
+    query = {"themes": themes, "severity": severity, "min_score": min_score, "doc_kind": doc_kind, "tier": tier}
     updates = {k: v for k, v in query.items() if v is not None and k not in body.model_fields_set}
     return body.model_copy(update=updates) if updates else body
 
@@ -210,15 +217,16 @@ _ANALYZE_BODY: dict[str, Any] = {
 async def analyze(
     request: Request,
     body: Annotated[AnalyzeRequest, Depends(read_analyze_body)],
-    analyzer: AnalyzerDep,
     settings: SettingsDep,
     format: FormatQuery = None,
 ) -> Response:
     """Analyse one draft: labelled sentences with messages and questions, document flags and an overview.
 
     Send JSON (`{"text": ...}`) or the bare draft as `text/plain`. Filter with `themes` and `severity` (in the
-    body or, repeatable, in the query string). Ask for HTML with `Accept: text/html` or `?format=html`.
+    body or, repeatable, in the query string). Ask for HTML with `Accept: text/html` or `?format=html`. The
+    thorough tier answers unless `tier=fast` is asked for (or the service has no thorough model).
     """
+    analyzer = analyzer_for(request, body.tier, THOROUGH)
     check_text(body.text, settings)
     html = _wants_html(request, format)
 
@@ -237,10 +245,12 @@ async def analyze(
 
 @router.post("/analyze/batch", response_model=BatchResponse, dependencies=[Depends(require_json)])
 async def analyze_batch(
-    body: BatchRequest, request: Request, analyzer: AnalyzerDep, settings: SettingsDep, themes: ThemesQuery = None,
-    severity: SeverityQuery = None,
+    body: BatchRequest, request: Request, settings: SettingsDep, themes: ThemesQuery = None,
+    severity: SeverityQuery = None, tier: TierQuery = None,
 ) -> BatchResponse:
-    """Analyse up to the configured number of drafts in one call; results keep the request's order."""
+    """Analyse up to the configured number of drafts in one call; results keep the request's order. Tiers as for
+    `/v1/analyze`."""
+    analyzer = analyzer_for(request, body.tier or tier, THOROUGH)
     if len(body.texts) > settings.max_batch:
         raise ApiError(413, "batch_too_large", f"{len(body.texts)} texts; the limit is {settings.max_batch}.")
     for i, text in enumerate(body.texts):
@@ -260,7 +270,6 @@ async def analyze_batch(
 @router.post("/analyze/file", response_model=AnalysisResult, responses=HTML_RESPONSE)
 async def analyze_file(
     request: Request,
-    analyzer: AnalyzerDep,
     settings: SettingsDep,
     file: Annotated[
         UploadFile,
@@ -270,9 +279,11 @@ async def analyze_file(
     doc_kind: Annotated[DocKind | None, Query()] = None,
     themes: ThemesQuery = None,
     severity: SeverityQuery = None,
+    tier: TierQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    """Analyse an uploaded review; findings in PDFs carry their page number. HTML as for `/v1/analyze`."""
+    """Analyse an uploaded review; findings in PDFs carry their page number. HTML and tiers as for `/v1/analyze`."""
+    analyzer = analyzer_for(request, tier, THOROUGH)
     name = file.filename or "upload"
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in UPLOAD_TYPES:

@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 
 from reviewlens.models.flags import flag_minimums
-from reviewlens.serving.api.deps import AnalyzerDep, SettingsDep, run_bounded
+from reviewlens.models.tiers import FAST, Tier
+from reviewlens.serving.api.deps import SettingsDep, analyzer_for, run_bounded
 from reviewlens.serving.api.errors import ApiError, error_responses
 from reviewlens.serving.api.languagetool import (
     LANGUAGES,
@@ -28,7 +29,7 @@ from reviewlens.serving.api.languagetool import (
 from reviewlens.serving.api.routes.analyze import NON_BLANK, check_text
 
 router = APIRouter(
-    prefix="/v2", tags=["languagetool"], responses=error_responses(400, 401, 413, 422, 500, 503, 504)
+    prefix="/v2", tags=["languagetool"], responses=error_responses(400, 401, 409, 413, 422, 500, 503, 504)
 )
 
 _DOC = {
@@ -41,6 +42,8 @@ _DOC = {
     "enabledCategories": "Comma-separated categories to report as well.",
     "enabledOnly": "`true`: report only the enabled rules and categories.",
     "level": "`picky` also reports the strengths (sentences that explain, analyse identity, give grounds).",
+    "tier": "reviewlens's own field: `fast` (the default here, for checks as one types) or `thorough` (slower, reads "
+    "better; a 409 where the service has no thorough model).",
 }
 
 
@@ -56,10 +59,10 @@ class CheckParams:
     data: str | None
     language: str
     rules: RuleFilter
+    tier: Tier | None = None
 
 
-async def _run_check(params: CheckParams, request: Request, analyzer: AnalyzerDep, settings: SettingsDep
-                     ) -> dict[str, Any]:
+async def _run_check(params: CheckParams, request: Request, settings: SettingsDep) -> dict[str, Any]:
     if not params.language.lower().startswith(("en", "auto")):
         # Not echoed: every form field may carry draft text, and error bodies never do.
         raise ApiError(400, "unsupported_language", "reviewlens reads English only: send en, en-GB, en-US or auto.")
@@ -72,6 +75,7 @@ async def _run_check(params: CheckParams, request: Request, analyzer: AnalyzerDe
     except AnnotationError as exc:
         raise ApiError(422, "invalid_annotation", str(exc)) from None
     check_text(src.text, settings, where="text" if params.text is not None else "data")
+    analyzer = analyzer_for(request, params.tier, FAST)
     result = await run_bounded(request, lambda stop: analyzer.analyze(src.text, should_stop=stop))
     base_url = str(request.base_url).rstrip("/")
     return to_languagetool(result, src, params.language, params.rules, flag_minimums(analyzer.model.flags), base_url)
@@ -91,6 +95,7 @@ class CheckForm(BaseModel):
     level: str | None = Field(default=None, description=_DOC["level"])
     motherTongue: str | None = None
     preferredVariants: str | None = None
+    tier: Tier | None = Field(default=None, description=_DOC["tier"])
 
 
 _FORM_BODY: dict[str, Any] = {
@@ -126,7 +131,7 @@ async def _form(request: Request, settings: SettingsDep) -> CheckParams:
         body.disabledRules, body.enabledRules, body.disabledCategories, body.enabledCategories, body.enabledOnly,
         body.level,
     )
-    return CheckParams(body.text, body.data, body.language, rules)
+    return CheckParams(body.text, body.data, body.language, rules, body.tier)
 
 
 def _query(
@@ -141,26 +146,28 @@ def _query(
     level: Annotated[str | None, Query(description=_DOC["level"])] = None,
     motherTongue: Annotated[str | None, Query()] = None,
     preferredVariants: Annotated[str | None, Query()] = None,
+    tier: Annotated[Tier | None, Query(description=_DOC["tier"])] = None,
 ) -> CheckParams:
     """The same fields from a query string (GET, as some LanguageTool clients send short checks)."""
     rules = RuleFilter.parse(disabledRules, enabledRules, disabledCategories, enabledCategories, enabledOnly, level)
-    return CheckParams(text, data, language, rules)
+    return CheckParams(text, data, language, rules, tier)
 
 
 @router.post("/check", openapi_extra=_FORM_BODY)
 async def check(
-    params: Annotated[CheckParams, Depends(_form)], request: Request, analyzer: AnalyzerDep, settings: SettingsDep
+    params: Annotated[CheckParams, Depends(_form)], request: Request, settings: SettingsDep
 ) -> dict[str, Any]:
-    """LanguageTool's check: concerns (and, at `level=picky`, strengths) come back as `matches`, one per sentence."""
-    return await _run_check(params, request, analyzer, settings)
+    """LanguageTool's check: concerns (and, at `level=picky`, strengths) come back as `matches`, one per sentence.
+    The fast tier answers unless the `tier` field asks for the thorough one."""
+    return await _run_check(params, request, settings)
 
 
 @router.get("/check")
 async def check_get(
-    params: Annotated[CheckParams, Depends(_query)], request: Request, analyzer: AnalyzerDep, settings: SettingsDep
+    params: Annotated[CheckParams, Depends(_query)], request: Request, settings: SettingsDep
 ) -> dict[str, Any]:
     """LanguageTool's check by GET. Prefer POST for drafts: a query string can end up in a proxy's log."""
-    return await _run_check(params, request, analyzer, settings)
+    return await _run_check(params, request, settings)
 
 
 @router.get("/languages")

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from reviewlens.models.labels import PLAIN_LABELS, THEMES
 from reviewlens.models.rules import RULES
-from reviewlens.serving.api.deps import SettingsDep
+from reviewlens.serving.api.deps import SettingsDep, served_analyzers
 from reviewlens.serving.api.errors import ApiError
 from reviewlens.serving.api.static import html_page
 from reviewlens.serving.render import environment, render_page
@@ -26,7 +26,8 @@ def _root(request: Request) -> str:
 @router.get("/", response_class=HTMLResponse)
 async def workspace(request: Request, settings: SettingsDep) -> HTMLResponse:
     """The page to paste a draft into (or drop a file on); it renders the result in place."""
-    return html_page(render_page(api_key_required=bool(settings.api_keys), root=_root(request)))
+    tiers = list(served_analyzers(request.app.state))
+    return html_page(render_page(api_key_required=bool(settings.api_keys), root=_root(request), tiers=tiers))
 
 
 @router.get("/rules", response_class=HTMLResponse)

@@ -206,7 +206,8 @@ def test_real_server_logs_no_text(server: LiveServer, sample_review: str) -> Non
 
 
 def _counter(metrics: str, name: str) -> float:
-    line = next(line for line in metrics.splitlines() if line.startswith(name + " "))
+    """The fast tier's value of a metric labelled by tier (the server under test serves the fast tier alone)."""
+    line = next(line for line in metrics.splitlines() if line.startswith(name + '{tier="fast"} '))
     return float(line.rsplit(" ", 1)[1])
 
 
