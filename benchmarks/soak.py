@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.service import _free_port, _percentile, _rss_mb, drafts
+from reviewlens.models.tiers import FAST, TIERS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,12 +127,17 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30)
     parser.add_argument("--open-seconds", type=float, default=10)
     parser.add_argument("--words", type=int, default=1000)
+    parser.add_argument("--tier", choices=TIERS, default=FAST,
+                        help="the tier to load: fast serves the fast model alone; thorough needs a promoted one")
     args = parser.parse_args()
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "reviewlens.cli", "serve", "--port", str(port)]
     if args.model:
         cmd += ["--model", args.model]
+    if args.tier == FAST:
+        # One tier in the process, so /v1/analyze (thorough by default) is answered by the fast model.
+        cmd += ["--thorough-model", "none"]
     # The score cache off: every request repeats one draft, and re-checks served from the cache would measure the
     # cache, not the load the service can carry when drafts differ.
     env = {**os.environ, "REVIEWLENS_SCORE_CACHE_ENTRIES": "0"}
@@ -161,7 +167,7 @@ def main() -> None:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-    print(f"reviewlens soak: {os.cpu_count()} cores, server on 127.0.0.1")
+    print(f"reviewlens soak: {args.tier} tier, {os.cpu_count()} cores, server on 127.0.0.1")
     for phase in phases:
         print(phase.render())
     print(f"resident memory: {rss_before:.0f} MB before, {rss_after:.0f} MB after")
