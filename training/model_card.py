@@ -267,17 +267,16 @@ def _tiers_table(manifest: dict[str, Any], metrics: dict[str, Any]) -> list[str]
         "| model | split | macro-F1 | " + " | ".join(labels) + " |",
         "|---|---|---|" + "---|" * len(labels),
     ]
-    rows: list[tuple[str, dict[str, Any]]] = [
-        (f"this model ({manifest.get('tier', 'fast')})", {
-            split: f1_row(metrics[split]) for split in ("test", "challenge") if metrics.get(split)
-        })
+    rows: list[tuple[str, dict[str, Any] | None]] = [
+        (f"this model ({manifest.get('tier', 'fast')})",
+         {split: f1_row(metrics[split]) for split in ("test", "challenge") if metrics.get(split)}),
+        *((f"{tier} tier: {figures['model']}" if figures else f"{tier} tier: none promoted", figures)
+          for tier, figures in promoted.items()),
     ]
-    for tier, figures in promoted.items():
-        if figures is None:
-            lines.append(f"| {tier} tier: none promoted | | | " + " | ".join("" for _ in labels) + " |")
-            continue
-        rows.append((f"{tier} tier: {figures['model']}", figures))
     for title, figures in rows:
+        if figures is None:
+            lines.append(f"| {title} | | | " + " | ".join("" for _ in labels) + " |")
+            continue
         for split in ("test", "challenge"):
             row = figures.get(split)
             if row:
