@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.serving.api.conftest import LiveServer, make_pdf
+from tests.support.tiers import thorough_copy
 
 pytestmark = pytest.mark.slow
 
@@ -259,3 +260,32 @@ def test_with_api_keys_the_page_sends_the_key(browser: Any, tiny_model_dir: Path
         context.close()
     finally:
         keyed.stop()
+
+
+def test_with_two_tiers_the_page_offers_the_choice_and_sends_it(browser: Any, tiny_model_dir: Path, tmp_path: Path,
+                                                                sample_review: str) -> None:
+    thorough = thorough_copy(tiny_model_dir, tmp_path)
+    two = LiveServer(tiny_model_dir, tmp_path / "stderr.log", extra_env={"REVIEWLENS_THOROUGH_MODEL": str(thorough)})
+    try:
+        two.wait_ready()
+        context = browser.new_context()
+        pg = context.new_page()
+        sent: list[str] = []
+        pg.on("request", lambda r: sent.append(r.url) if "/v1/analyze" in r.url else None)
+        for choice, named in (("thorough", "tiny-thorough"), ("fast", "tiny ")):
+            pg.goto(two.url + "/")
+            assert pg.input_value("#tier") == "thorough"  # the page's default
+            pg.select_option("#tier", choice)
+            pg.fill("#draft-input", sample_review)
+            pg.click("#analyse")
+            pg.wait_for_selector("#results")
+            meta = pg.inner_text("#results .meta")
+            assert f"Model {named}" in meta and f"({choice} tier)" in meta, meta
+            assert f"tier={choice}" in sent[-1]
+        pg.goto(two.url + "/")
+        pg.add_script_tag(path=str(AXE))
+        report = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        assert not [v["id"] for v in report["violations"] if v["impact"] in ("serious", "critical")]
+        context.close()
+    finally:
+        two.stop()
