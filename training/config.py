@@ -111,6 +111,9 @@ class SelectionConfig(StrictModel):
     (`encoder.C`) to the values to try; it is used only with `cv`."""
 
     method: Literal["dev", "cv"] = "dev"
+    # With `dev`: once the ensemble weight and thresholds are chosen on dev, fit the model again on train and dev
+    # with them (issue 9, item 2: the final model sees both), at twice the fitting time.
+    refit: bool = False
     folds: int = 5
     grid: dict[str, list[Any]] = Field(default_factory=dict)
 

@@ -294,6 +294,9 @@ def _selection_text(metrics: dict[str, Any]) -> str:
     selection = metrics.get("selection")
     if not selection:
         return "Fitted on train; ensemble weight and thresholds tuned on dev."
+    if selection.get("refit"):
+        return ("Ensemble weight and thresholds tuned on dev with a model fitted on train; the model then refitted "
+                "on train and dev with them (the dev figures are the first model's).")
     return (
         f"Settings and per-label thresholds chosen by {selection['folds']}-fold cross-validation over the train "
         "and dev documents (out-of-fold probabilities), then the model refitted on train and dev."
@@ -302,7 +305,7 @@ def _selection_text(metrics: dict[str, Any]) -> str:
 
 def _selection_table(metrics: dict[str, Any]) -> list[str]:
     selection = metrics.get("selection")
-    if not selection or len(selection["candidates"]) < 2:
+    if not selection or len(selection.get("candidates", [])) < 2:
         return []
     rows = [
         f"| {', '.join(f'{k}={v}' for k, v in c['overrides'].items())} | {c['cv_macro_f1']:.3f} |"

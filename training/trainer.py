@@ -214,6 +214,25 @@ def fit_by_cv(cfg: TrainConfig, data: LoadedData, build: Path, timings: dict[str
     return FittedModel(scorer, backend_spec, embed), selection, pool
 
 
+def fit_and_refit(cfg: TrainConfig, data: LoadedData, build: Path, timings: dict[str, float], log: Log
+                  ) -> tuple[FittedModel, dict[str, float], np.ndarray]:
+    """Choose the ensemble weight and thresholds with a model fitted on train (artefacts discarded), then fit the
+    final model on train and dev and combine it with that weight. Returns the final model, the thresholds and the
+    dev probabilities they were tuned on."""
+    embed = _embedder(cfg, data, build, timings, log)
+    train, dev = data.splits["train"], data.splits["dev"]
+    first = _fit(cfg, train, None, embed, log, dev)
+    scorer, spec = _combine(cfg, first, dev, log)
+    thresholds, dev_probs = calibrate(cfg, FittedModel(scorer, spec, embed), dev)
+    log("  refitting on train and dev with the weight and thresholds chosen on dev")
+    final = _fit(cfg, pooled(train, dev), build, embed, log, dev)
+    if spec["type"] == "ensemble":
+        refitted: Scorer = EnsembleScorer([(final.scorers[m["type"]], m["weight"]) for m in spec["members"]])
+    else:
+        refitted = final.scorers[spec["type"]]
+    return FittedModel(refitted, spec, embed), thresholds, dev_probs
+
+
 def calibrate(cfg: TrainConfig, model: FittedModel, dev: SplitData) -> tuple[dict[str, float], np.ndarray]:
     """Per-label thresholds tuned on dev, and the dev probabilities they were tuned on."""
     dev_probs = model.scorer.predict_proba(dev.texts, dev.context())
@@ -354,6 +373,8 @@ def train(
         if cfg.selection.method == "cv":
             model, selection, tuned_on = fit_by_cv(cfg, data, build, timings, log)
             thresholds, dev_probs = selection.thresholds, selection.oof_probs
+        elif cfg.selection.refit:
+            model, thresholds, dev_probs = fit_and_refit(cfg, data, build, timings, log)
         else:
             model = fit_model(cfg, data, build, timings, log)
             thresholds, dev_probs = calibrate(cfg, model, data.splits["dev"])
@@ -365,6 +386,8 @@ def train(
         metrics = evaluate_run(chosen, model, thresholds, dev_probs, data, build, log, tuned_on)
         if selection is not None:
             metrics["selection"] = {"method": "cv", "folds": selection.folds, "candidates": selection.candidates}
+        elif cfg.selection.refit:
+            metrics["selection"] = {"method": "dev", "refit": True}
         timings["total_s"] = round(time.perf_counter() - started, 2)
         metrics["timings"] = timings
         metrics["promoted_at_build"] = promoted_figures(root)

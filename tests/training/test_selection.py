@@ -87,3 +87,26 @@ def test_a_cross_validated_build_records_its_choice(tmp_path: Path) -> None:
     assert manifest["data"]["sentences"]["train"] > 0
     card = (model / "MODEL.md").read_text(encoding="utf-8")
     assert "3-fold cross-validation over the train and dev documents" in card and "out-of-fold macro-F1" in card
+
+
+def test_refit_keeps_the_dev_choices_and_fits_the_final_model_on_train_and_dev(tiny_model_dir: Path,
+                                                                                 tmp_path: Path) -> None:
+    from reviewlens.models.analyzer import Analyzer
+
+    cfg = TrainConfig(name="tiny", backend="linear", corpus=[str(CORPUS)], splits=str(ROOT / "annotations" /
+                      "splits.json"), bootstrap=20)
+    cfg.linear.calibration_folds = 2
+    cfg.selection.refit = True
+    refitted = train(cfg, registry=tmp_path, log=lambda _m: None)
+    plain, again = json.loads((tiny_model_dir / "model.json").read_text()), json.loads(
+        (refitted / "model.json").read_text())
+    # The same train-only fit chose the thresholds, so they are the plain build's exactly.
+    assert again["thresholds"] == plain["thresholds"]
+    metrics = json.loads((refitted / "metrics.json").read_text())
+    assert metrics["selection"] == {"method": "dev", "refit": True}
+    assert metrics["dev"]["macro_f1"] == json.loads((tiny_model_dir / "metrics.json").read_text())["dev"]["macro_f1"]
+    assert "then refitted on train and dev" in (refitted / "MODEL.md").read_text()
+    # ...but the model that was saved has seen dev too, so it scores differently.
+    sentences = ["The family were not asked about their faith.", "Mother said the partner had left, and the case "
+                 "was closed.", "The social worker visited on 3 May."]
+    assert not np.allclose(Analyzer.load(refitted).score(sentences), Analyzer.load(tiny_model_dir).score(sentences))
