@@ -42,6 +42,11 @@ def _load_error(exc: Exception) -> str:
     return str(exc) if isinstance(exc, ModelError) else f"the model could not be loaded: {type(exc).__name__}"
 
 
+def _logged(exc: Exception) -> str:
+    """What the log says of a failed load: the operator's view, with an unforeseen fault's own message."""
+    return str(exc) if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"
+
+
 def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None,
                thorough: Analyzer | None = None) -> FastAPI:
     """Build the app. `analyzer` (the fast tier) and `thorough` may be injected (tests); when `analyzer` is not,
@@ -58,7 +63,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             except Exception as exc:  # a fault Analyzer.load did not foresee is still a state, never a crash
                 # Stay up so /healthz answers and /readyz explains; analysis routes return 503 with this message.
                 app.state.load_error = _load_error(exc)
-                log.error("model not loaded: %s", app.state.load_error)
+                log.error("model not loaded: %s", _logged(exc))
             spec = settings.thorough_spec()
             if spec is not None and app.state.analyzer is not None:
                 try:
@@ -68,7 +73,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
                 except Exception as exc:
                     # The fast tier still serves; asking for the thorough tier gets this message with a 503.
                     app.state.thorough_error = _load_error(exc)
-                    log.error("thorough-tier model not loaded: %s", app.state.thorough_error)
+                    log.error("thorough-tier model not loaded: %s", _logged(exc))
         try:
             yield
         finally:
