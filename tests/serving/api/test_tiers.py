@@ -38,7 +38,8 @@ def _fresh(path: Path) -> Analyzer:
 @pytest.fixture(scope="module")
 def pair(registry: Path) -> tuple[Analyzer, Analyzer]:
     """(fast, thorough) analyzers over the two models."""
-    fast_dir, thorough_dir = sorted(registry.iterdir(), key=lambda p: "thorough" in p.name)
+    models = [p for p in registry.iterdir() if p.is_dir()]  # not the pointer files a later test writes
+    fast_dir, thorough_dir = sorted(models, key=lambda p: "thorough" in p.name)
     return _fresh(fast_dir), _fresh(thorough_dir)
 
 
