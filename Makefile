@@ -74,7 +74,7 @@ peers: model ## Build the spaCy and SetFit-style peers and compare each with the
 	  for split in test challenge; do $(BIN)/reviewlens compare default $$latest --split $$split || exit 1; done; \
 	done
 
-thorough: model ## Build and promote the thorough tier (fine-tuned all-mpnet-base-v2, the thorough extra; ~50 min on 2 cores)
+thorough: model ## Build and promote the thorough tier (fine-tuned all-mpnet-base-v2, the thorough extra; ~30 min on 2 cores)
 	$(BIN)/pip install --quiet -e ".[thorough]"
 	$(BIN)/reviewlens train --config training/configs/thorough_finetuned.yaml --promote
 
