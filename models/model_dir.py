@@ -16,6 +16,7 @@ from reviewlens.models.strict import StrictModel, describe
 from reviewlens.models.tiers import FAST, Tier
 
 MANIFEST = "model.json"
+METRICS = "metrics.json"
 
 
 class Manifest(StrictModel):
@@ -104,9 +105,19 @@ class ModelDirectory:
             tier=parsed.tier,
         )
 
+    def metrics(self) -> dict[str, Any]:
+        """The model's `metrics.json` (what training measured), or {} for a directory built without one."""
+        return read_metrics(self.path)
+
     def artefact(self, relative: str) -> Path:
         """Return the path of an artefact, raising ModelError if it is missing."""
         p = self.path / relative
         if not p.exists():
             raise ModelError(f"{self.path}: artefact {relative} is missing")
         return p
+
+
+def read_metrics(directory: Path) -> dict[str, Any]:
+    """`metrics.json` in a model directory, or {} where there is none."""
+    path = directory / METRICS
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

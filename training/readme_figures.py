@@ -8,7 +8,6 @@ README is left as it is.
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,7 +58,9 @@ def figures_block(models: list[TierFigures]) -> str:
 
 def _figures(tier: str, spec: str) -> TierFigures:
     model = ModelDirectory.open(resolve_model(spec))
-    metrics = json.loads((model.path / "metrics.json").read_text(encoding="utf-8"))
+    metrics = model.metrics()
+    if not metrics:
+        raise SystemExit(f"{model.path} has no metrics.json to take the figures from")
     return TierFigures(tier, model.name, model.version, metrics)
 
 

@@ -24,7 +24,7 @@ from reviewlens.models.backends.base import EnsembleScorer, Scorer
 from reviewlens.models.backends.context import reads_context
 from reviewlens.models.backends.encoder import EncoderScorer
 from reviewlens.models.labels import LABEL_SCHEMA_VERSION
-from reviewlens.models.model_dir import Manifest, ModelDirectory
+from reviewlens.models.model_dir import METRICS, Manifest, ModelDirectory, read_metrics
 from reviewlens.models.registry import promote as promote_model
 from reviewlens.models.registry import promoted_name, registry_root
 from reviewlens.models.tiers import TIERS
@@ -329,20 +329,15 @@ def promoted_figures(root: Path) -> dict[str, dict[str, Any] | None]:
     out: dict[str, dict[str, Any] | None] = {}
     for tier in TIERS:
         name = promoted_name(tier, root)
-        metrics_path = root / name / "metrics.json" if name else None
-        if name is None or metrics_path is None or not metrics_path.is_file():
-            out[tier] = None
-            continue
-        full = json.loads(metrics_path.read_text(encoding="utf-8"))
-        out[tier] = {"model": name, **{
-            split: f1_row(full[split]) for split in ("test", "challenge") if split in full
-        }}
+        full = read_metrics(root / name) if name else {}
+        splits: dict[str, Any] = {split: f1_row(full[split]) for split in ("test", "challenge") if split in full}
+        out[tier] = {"model": name, **splits} if full else None
     return out
 
 
 def write_model(build: Path, final: Path, manifest: Manifest, metrics: dict[str, Any]) -> Path:
     """Write metrics and the model card beside the manifest, then move the finished directory into place."""
-    (build / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
+    (build / METRICS).write_text(json.dumps(metrics, indent=1), encoding="utf-8")
     write_model_card(build / "MODEL.md", manifest.model_dump(mode="json"), metrics)
     build.rename(final)
     return final

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
 
 from reviewlens.cli.common import SplitChoice, data_paths, fail
 from reviewlens.models.analyzer import Analyzer
-from reviewlens.models.model_dir import ModelDirectory, ModelError
+from reviewlens.models.model_dir import ModelError
 from reviewlens.models.paths import paths
 from reviewlens.models.registry import BUILD_HINT, list_models, promoted_name
 from reviewlens.models.registry import promote as do_promote
@@ -160,12 +160,9 @@ def promote(model: Annotated[str, typer.Argument(help="Model directory or regist
     typer.echo(f"{promoted.path.name} now serves the {promoted.tier} tier")
 
 
-def _macro(model: ModelDirectory, split: str) -> str:
-    """The model's macro-F1 on a split from its metrics.json, or blank when it was not measured."""
-    metrics_path = model.path / "metrics.json"
-    if not metrics_path.is_file():
-        return ""
-    value = json.loads(metrics_path.read_text(encoding="utf-8")).get(split, {}).get("macro_f1")
+def _macro(metrics: dict[str, Any], split: str) -> str:
+    """Macro-F1 on a split from a model's metrics, or blank when it was not measured."""
+    value = metrics.get(split, {}).get("macro_f1")
     return f"{value:.3f}" if isinstance(value, int | float) else ""
 
 
@@ -186,5 +183,6 @@ def list_models_cmd(
     typer.echo(f"  {'model':<50} {'tier':<9} {'backend':<9} {'test':>6} {'challenge':>9}")
     for m in models:
         mark = "*" if serving[m.tier] == m.path.name else " "
-        typer.echo(f"{mark} {m.path.name:<50} {m.tier:<9} {m.backend['type']:<9} {_macro(m, 'test'):>6} "
-                   f"{_macro(m, 'challenge'):>9}")
+        metrics = m.metrics()
+        typer.echo(f"{mark} {m.path.name:<50} {m.tier:<9} {m.backend['type']:<9} {_macro(metrics, 'test'):>6} "
+                   f"{_macro(metrics, 'challenge'):>9}")

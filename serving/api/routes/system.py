@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -83,8 +82,7 @@ def _split_metrics(full: dict[str, Any], split: str) -> dict[str, Any]:
 def _describe(analyzer: Analyzer) -> dict[str, Any]:
     """A loaded model: what every result names, its thresholds and flag settings, and its measured F1."""
     md = analyzer.model
-    metrics_path = md.path / "metrics.json"
-    full = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
+    full = md.metrics()
     return {
         **analyzer.info.model_dump(),
         "thresholds": md.thresholds,
